@@ -1,0 +1,138 @@
+/*
+ * api.h: the JSON API. Handlers parse the request, call the domain (src/core/)
+ * and render its records; they never hold SQL or business rules. This header
+ * is what the server and the handler files share.
+ */
+#ifndef JF_API_H
+#define JF_API_H
+#include <jansson.h>
+
+#include "core/auth.h"
+#include "core/core.h"
+#include "http/http.h"
+
+typedef struct {
+	store *st;
+	auth_config auth;
+	bool secure_cookies; /* add Secure to the session cookie (behind HTTPS) */
+	const char *openapi_path;
+	int64_t started_at;
+} api_app;
+
+/* What authentication found, hung on req->auth. */
+typedef struct {
+	st_user user;
+	st_session sess;
+	bool via_cookie;
+	actor who;
+} api_auth;
+
+extern const http_route api_routes[];
+extern const size_t api_route_count;
+
+/* The server's before-handler hook: authentication and CSRF (see auth.c). */
+bool api_before(http_req *req);
+
+/* ---- request helpers (request.c) -------------------------------------- */
+
+typedef enum { F_STR, F_INT, F_BOOL, F_ARRAY, F_OBJECT } api_ftype;
+typedef struct {
+	const char *name;
+	api_ftype type;
+	bool required;
+} api_field;
+
+/* Parses the body as a JSON object whose keys all appear in fields, with the
+ * right types and every required one present. NULL (response set: 400 or 422)
+ * on failure; else a new reference the caller releases. */
+json_t *api_body(http_req *req, const api_field *fields, size_t n);
+#define API_BODY(req, fields) api_body(req, fields, sizeof(fields) / sizeof(fields[0]))
+/* A string member or NULL; an integer member or 0; a boolean or dflt. */
+const char *api_str(json_t *o, const char *key);
+int64_t api_int(json_t *o, const char *key);
+bool api_bool(json_t *o, const char *key, bool dflt);
+/* The actor of the request (the signed-in user and the address). */
+const actor *api_actor(http_req *req);
+/* Reads ?page=&per_page= (defaults 1 and 50, per_page at most 200). False (response
+ * set) if they are not numbers. */
+bool api_paging(http_req *req, int64_t *offset, int64_t *limit, int64_t *page);
+/* Reads an optional positive integer query argument; false (response set) if malformed. */
+bool api_query_id(http_req *req, const char *name, int64_t *out);
+/* Sets the error response for a domain failure (403s are logged as denials). */
+void api_fail(http_req *req, const core_err *err);
+/* Sets {"items":[…],"total":…,"page":…,"per_page":…}. Takes items. */
+void api_page_reply(http_req *req, json_t *items, int64_t total, int64_t page, int64_t per_page);
+
+/* ---- rendering records (render.c) ------------------------------------- */
+
+typedef enum { R_INT, R_ID, R_STR, R_BOOL, R_TIME, R_PHONE_MASKED } api_rtype;
+typedef struct {
+	const char *name;
+	api_rtype type;
+	size_t off;
+} api_rfield;
+
+/* A JSON object of rec's fields as described by the table. */
+json_t *api_render(const void *rec, const api_rfield *f, size_t nf);
+/* A JSON array of n records of recsize bytes. */
+json_t *api_render_list(const void *arr, size_t n, size_t recsize, const api_rfield *f,
+                        size_t nf);
+/* API_RENDER(&village, village) renders with api_village_fields. */
+#define API_RENDER(rec, kind) api_render(rec, api_##kind##_fields, api_##kind##_nfields)
+#define API_RENDER_LIST(arr, n, kind)                                                        \
+	api_render_list(arr, n, sizeof(*(arr)), api_##kind##_fields, api_##kind##_nfields)
+
+extern const api_rfield api_area_fields[];
+extern const size_t api_area_nfields;
+extern const api_rfield api_village_fields[];
+extern const size_t api_village_nfields;
+extern const api_rfield api_group_fields[];
+extern const size_t api_group_nfields;
+extern const api_rfield api_household_fields[];        /* phone masked */
+extern const size_t api_household_nfields;
+extern const api_rfield api_household_full_fields[];   /* phone in full */
+extern const size_t api_household_full_nfields;
+extern const api_rfield api_member_fields[];
+extern const size_t api_member_nfields;
+extern const api_rfield api_user_fields[];
+extern const size_t api_user_nfields;
+extern const api_rfield api_audit_fields[];
+extern const size_t api_audit_nfields;
+
+/* ---- handlers (one file per resource) --------------------------------- */
+
+void api_health(http_req *req);
+void api_openapi(http_req *req);
+
+void api_session_login(http_req *req);
+void api_session_get(http_req *req);
+void api_session_logout(http_req *req);
+
+void api_areas_list(http_req *req);
+void api_areas_create(http_req *req);
+void api_area_get(http_req *req);
+
+void api_villages_list(http_req *req);
+void api_villages_create(http_req *req);
+void api_village_get(http_req *req);
+void api_village_update(http_req *req);
+void api_groups_list(http_req *req);
+void api_groups_create(http_req *req);
+void api_group_update(http_req *req);
+
+void api_households_list(http_req *req);
+void api_households_create(http_req *req);
+void api_household_get(http_req *req);
+void api_household_update(http_req *req);
+void api_members_create(http_req *req);
+void api_member_update(http_req *req);
+void api_households_import(http_req *req);
+
+void api_users_list(http_req *req);
+void api_users_create(http_req *req);
+void api_user_get(http_req *req);
+void api_user_update(http_req *req);
+
+void api_audit_list(http_req *req);
+
+#endif

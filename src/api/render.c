@@ -1,0 +1,121 @@
+/*
+ * render.c: records to JSON, by table. Each resource's shape is a table of
+ * (name, type, offset) rows here, so the API's shapes can be read in one place.
+ */
+#include "api/api.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
+#define N(t) (sizeof(t) / sizeof(t[0]))
+
+json_t *api_render(const void *rec, const api_rfield *f, size_t nf)
+{
+	const unsigned char *base = rec;
+	json_t *o = json_object();
+	for (size_t i = 0; i < nf; i++) {
+		const void *p = base + f[i].off;
+		json_t *v = NULL;
+		switch (f[i].type) {
+		case R_INT:
+			v = json_integer(*(const int64_t *)p);
+			break;
+		case R_ID: {
+			int64_t id = *(const int64_t *)p;
+			v = id ? json_integer(id) : json_null();
+			break;
+		}
+		case R_STR: {
+			const char *s = *(const char *const *)p;
+			v = s ? json_string(s) : json_null();
+			break;
+		}
+		case R_BOOL:
+			v = json_boolean(*(const bool *)p);
+			break;
+		case R_TIME: {
+			char iso[32];
+			time_iso(*(const int64_t *)p, iso, sizeof(iso));
+			v = json_string(iso);
+			break;
+		}
+		case R_PHONE_MASKED: {
+			const char *s = *(const char *const *)p;
+			char masked[64];
+			v = s ? json_string(utf8_mask_phone(s, masked, sizeof(masked))) : json_null();
+			break;
+		}
+		}
+		json_object_set_new(o, f[i].name, v ? v : json_null());
+	}
+	return o;
+}
+
+json_t *api_render_list(const void *arr, size_t n, size_t recsize, const api_rfield *f,
+                        size_t nf)
+{
+	json_t *a = json_array();
+	const unsigned char *base = arr;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, api_render(base + i * recsize, f, nf));
+	return a;
+}
+
+#define F(type, name, kind) {#name, kind, offsetof(type, name)}
+
+const api_rfield api_area_fields[] = {
+	F(st_area, id, R_INT), F(st_area, parent_id, R_ID), F(st_area, level, R_STR),
+	F(st_area, name, R_STR), F(st_area, created_at, R_TIME),
+};
+const size_t api_area_nfields = N(api_area_fields);
+
+const api_rfield api_village_fields[] = {
+	F(st_village, id, R_INT), F(st_village, area_id, R_INT), F(st_village, name, R_STR),
+	F(st_village, household_count, R_INT), F(st_village, group_count, R_INT),
+	F(st_village, created_at, R_TIME),
+};
+const size_t api_village_nfields = N(api_village_fields);
+
+const api_rfield api_group_fields[] = {
+	F(st_group, id, R_INT), F(st_group, village_id, R_INT), F(st_group, name, R_STR),
+	F(st_group, sort, R_INT), F(st_group, household_count, R_INT),
+};
+const size_t api_group_nfields = N(api_group_fields);
+
+#define HOUSEHOLD_COMMON                                                                     \
+	F(st_household, id, R_INT), F(st_household, village_id, R_INT),                      \
+	F(st_household, group_id, R_INT), F(st_household, group_name, R_STR),                \
+	F(st_household, passbook_no, R_STR), F(st_household, head_name, R_STR),              \
+	F(st_household, address, R_STR), F(st_household, status, R_STR),                     \
+	F(st_household, member_count, R_INT), F(st_household, created_at, R_TIME),           \
+	F(st_household, updated_at, R_TIME)
+
+const api_rfield api_household_fields[] = {HOUSEHOLD_COMMON, F(st_household, phone, R_PHONE_MASKED)};
+const size_t api_household_nfields = N(api_household_fields);
+const api_rfield api_household_full_fields[] = {HOUSEHOLD_COMMON, F(st_household, phone, R_STR)};
+const size_t api_household_full_nfields = N(api_household_full_fields);
+
+const api_rfield api_member_fields[] = {
+	F(st_member, id, R_INT), F(st_member, household_id, R_INT), F(st_member, name, R_STR),
+	F(st_member, relation, R_STR), F(st_member, status, R_STR),
+};
+const size_t api_member_nfields = N(api_member_fields);
+
+const api_rfield api_user_fields[] = {
+	F(st_user, id, R_INT), F(st_user, username, R_STR), F(st_user, display_name, R_STR),
+	F(st_user, role, R_STR), F(st_user, phone, R_PHONE_MASKED), F(st_user, area_id, R_ID),
+	F(st_user, village_id, R_ID), F(st_user, household_id, R_ID), F(st_user, disabled, R_BOOL),
+	F(st_user, created_at, R_TIME),
+};
+const size_t api_user_nfields = N(api_user_fields);
+
+const api_rfield api_audit_fields[] = {
+	F(st_audit, id, R_INT), F(st_audit, at, R_TIME), F(st_audit, user_id, R_ID),
+	F(st_audit, username, R_STR), F(st_audit, ip, R_STR), F(st_audit, area_id, R_ID),
+	F(st_audit, village_id, R_ID), F(st_audit, entity, R_STR), F(st_audit, entity_id, R_ID),
+	F(st_audit, action, R_STR), F(st_audit, summary, R_STR),
+};
+const size_t api_audit_nfields = N(api_audit_fields);

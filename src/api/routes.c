@@ -1,0 +1,48 @@
+/*
+ * routes.c: the route table of the JSON API: every path, its method, its
+ * handler, its body limit and whether it needs a login. docs/api/openapi.yaml
+ * describes each row (a test checks that none is missing).
+ */
+#include "api/api.h"
+
+#define KB 1024
+#define MB (1024 * 1024)
+
+const http_route api_routes[] = {
+	/* method  pattern                                     handler            max_body public */
+	{"GET",    "/api/v1/health",                           api_health,             0, true},
+	{"GET",    "/api/v1/openapi.yaml",                     api_openapi,            0, true},
+
+	{"POST",   "/api/v1/session",                          api_session_login,  4 * KB, true},
+	{"GET",    "/api/v1/session",                          api_session_get,        0, false},
+	{"DELETE", "/api/v1/session",                          api_session_logout,     0, false},
+
+	{"GET",    "/api/v1/areas",                            api_areas_list,         0, false},
+	{"POST",   "/api/v1/areas",                            api_areas_create,       0, false},
+	{"GET",    "/api/v1/areas/{id}",                       api_area_get,           0, false},
+
+	{"GET",    "/api/v1/villages",                         api_villages_list,      0, false},
+	{"POST",   "/api/v1/villages",                         api_villages_create,    0, false},
+	{"GET",    "/api/v1/villages/{id}",                    api_village_get,        0, false},
+	{"PATCH",  "/api/v1/villages/{id}",                    api_village_update,     0, false},
+	{"GET",    "/api/v1/villages/{id}/groups",             api_groups_list,        0, false},
+	{"POST",   "/api/v1/villages/{id}/groups",             api_groups_create,      0, false},
+	{"PATCH",  "/api/v1/groups/{id}",                      api_group_update,       0, false},
+
+	{"GET",    "/api/v1/villages/{id}/households",         api_households_list,    0, false},
+	{"POST",   "/api/v1/villages/{id}/households",         api_households_create,  0, false},
+	{"POST",   "/api/v1/villages/{id}/households/import",  api_households_import, 8 * MB, false},
+	{"GET",    "/api/v1/households/{id}",                  api_household_get,      0, false},
+	{"PATCH",  "/api/v1/households/{id}",                  api_household_update,   0, false},
+	{"POST",   "/api/v1/households/{id}/members",          api_members_create,     0, false},
+	{"PATCH",  "/api/v1/members/{id}",                     api_member_update,      0, false},
+
+	{"GET",    "/api/v1/users",                            api_users_list,         0, false},
+	{"POST",   "/api/v1/users",                            api_users_create,       0, false},
+	{"GET",    "/api/v1/users/{id}",                       api_user_get,           0, false},
+	{"PATCH",  "/api/v1/users/{id}",                       api_user_update,        0, false},
+
+	{"GET",    "/api/v1/audit",                            api_audit_list,         0, false},
+};
+
+const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,141 @@
+/*
+ * cmd_serve.c: `jifen serve` — open the database, start the HTTP server, wait
+ * for SIGTERM or SIGINT, then stop accepting, let in-flight requests finish
+ * and close the database cleanly.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static void help(FILE *to)
+{
+	fprintf(to,
+	        "usage: jifen serve [OPTIONS]\n\n"
+	        "Serves the JSON API under /api/v1 and the web UI.\n\n"
+	        "  --db PATH                 database file (env JIFEN_DB; default %s)\n"
+	        "  --listen HOST:PORT        address (env JIFEN_LISTEN; default %s)\n"
+	        "  --threads N               worker threads (default 4)\n"
+	        "  --web DIR                 web UI files (env JIFEN_WEB; default web/dist, else web/placeholder)\n"
+	        "  --openapi FILE            the API document (env JIFEN_OPENAPI; default docs/api/openapi.yaml)\n"
+	        "  --session-idle SECONDS    idle timeout of a session (default 7200)\n"
+	        "  --session-lifetime SECONDS  absolute lifetime of a session (default 604800)\n"
+	        "  --login-failures N        failed logins per account before a wait (default 5)\n"
+	        "  --login-failures-ip N     failed logins per address before a wait (default 30)\n"
+	        "  --login-window SECONDS    window over which failures count (default 900)\n"
+	        "  --max-conn-per-ip N       connections per client address (default 256)\n"
+	        "  --idle-timeout SECONDS    close idle connections after (default 30)\n"
+	        "  --secure-cookies          mark the session cookie Secure (behind HTTPS)\n",
+	        CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN);
+}
+
+static bool parse_num(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static const char *default_web(void)
+{
+	struct stat sb;
+	return stat("web/dist/index.html", &sb) == 0 ? "web/dist" : "web/placeholder";
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, 0, 'd'}, {"listen", required_argument, 0, 'l'},
+		{"threads", required_argument, 0, 't'}, {"web", required_argument, 0, 'w'},
+		{"openapi", required_argument, 0, 'o'}, {"session-idle", required_argument, 0, 'i'},
+		{"session-lifetime", required_argument, 0, 'L'},
+		{"login-failures", required_argument, 0, 'f'},
+		{"login-failures-ip", required_argument, 0, 'F'},
+		{"login-window", required_argument, 0, 'W'},
+		{"max-conn-per-ip", required_argument, 0, 'c'},
+		{"idle-timeout", required_argument, 0, 'T'}, {"secure-cookies", no_argument, 0, 's'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+	};
+	const char *db = NULL, *listen = NULL, *web = NULL, *openapi = NULL;
+	long threads = 4, conn_per_ip = 256, idle_timeout = 30, v = 0;
+	api_app app = {0};
+	auth_config_defaults(&app.auth);
+	optind = 1;
+	for (;;) {
+		int c = getopt_long(argc, argv, "h", opts, NULL);
+		if (c == -1)
+			break;
+		bool ok = true;
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'w': web = optarg; break;
+		case 'o': openapi = optarg; break;
+		case 's': app.secure_cookies = true; break;
+		case 't': ok = parse_num(optarg, 1, 256, &threads); break;
+		case 'c': ok = parse_num(optarg, 1, 100000, &conn_per_ip); break;
+		case 'T': ok = parse_num(optarg, 1, 3600, &idle_timeout); break;
+		case 'i': ok = parse_num(optarg, 1, 365L * 86400, &v); app.auth.idle_s = v; break;
+		case 'L': ok = parse_num(optarg, 1, 365L * 86400, &v); app.auth.lifetime_s = v; break;
+		case 'f': ok = parse_num(optarg, 1, 1000000, &v); app.auth.max_fail_account = v; break;
+		case 'F': ok = parse_num(optarg, 1, 1000000, &v); app.auth.max_fail_ip = v; break;
+		case 'W': ok = parse_num(optarg, 1, 86400, &v); app.auth.fail_window_s = v; break;
+		case 'h': help(stdout); return EXIT_OK;
+		default: help(stderr); return EXIT_USAGE;
+		}
+		if (!ok) {
+			fprintf(stderr, "jifen serve: bad value '%s' for %s\n", optarg, argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "jifen serve: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	db = cli_setting(db, "JIFEN_DB", CLI_DEFAULT_DB);
+	listen = cli_setting(listen, "JIFEN_LISTEN", CLI_DEFAULT_LISTEN);
+	web = cli_setting(web, "JIFEN_WEB", default_web());
+	openapi = cli_setting(openapi, "JIFEN_OPENAPI", "docs/api/openapi.yaml");
+
+	/* the worker threads inherit this mask: only this thread takes the signals */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app.st = cli_open_store(db, false);
+	if (!app.st)
+		return EXIT_FAIL;
+	app.openapi_path = openapi;
+	app.started_at = time_now();
+	http_config cfg = {
+		.listen = listen, .threads = (unsigned)threads, .max_conn_per_ip = (unsigned)conn_per_ip,
+		.idle_timeout_s = (unsigned)idle_timeout, .max_header_bytes = 32 * 1024,
+		.max_body_bytes = 16 * 1024 * 1024, .web_root = web, .routes = api_routes,
+		.nroutes = api_route_count, .app = &app, .before = api_before,
+	};
+	http_server *srv = http_start(&cfg);
+	if (!srv) {
+		store_close(app.st);
+		return EXIT_FAIL;
+	}
+	log_info("jifen %s serving http://%s (database %s, web %s)", JIFEN_VERSION, listen, db, web);
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	log_info("received signal %d: stopping (finishing requests in flight)", sig);
+	http_stop(srv, 10000);
+	store_close(app.st);
+	log_info("stopped cleanly");
+	return EXIT_OK;
+}

@@ -1,0 +1,17 @@
+/*
+ * timeutil.h: wall-clock and monotonic time, and ISO dates (YYYY-MM-DD).
+ */
+#ifndef JF_TIMEUTIL_H
+#define JF_TIMEUTIL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+int64_t time_now(void);        /* Unix seconds, UTC */
+double time_mono_ms(void);     /* monotonic milliseconds */
+/* Formats Unix seconds as 2026-11-29T13:22:47Z into out (at least 21 bytes). */
+void time_iso(int64_t t, char *out, size_t cap);
+/* True if s is a real calendar date written YYYY-MM-DD. */
+bool time_valid_date(const char *s);
+
+#endif
