@@ -63,6 +63,25 @@ void api_fail(http_req *req, const core_err *err);
 /* Sets {"items":[…],"total":…,"page":…,"per_page":…}. Takes items. */
 void api_page_reply(http_req *req, json_t *items, int64_t total, int64_t page, int64_t per_page);
 
+/* ---- idempotency keys (idem.c) ---------------------------------------- */
+
+#include "core/ledger.h"
+
+typedef struct {
+	bool active;     /* a key was given and claimed */
+	ledger_idem li;  /* pass &li to the domain when active */
+} api_idem;
+
+/* Renders the response of a finished request from what it created ("batch:12"). */
+typedef void (*api_rerender)(http_req *req, const char *result_ref);
+/* Handles the Idempotency-Key header. True: go on (pass idem->active ? &idem->li :
+ * NULL to the domain, then call api_idem_end). False: the response is set (the
+ * first response replayed, 409 while it runs, 422 for a different request). */
+bool api_idem_begin(http_req *req, api_idem *idem, api_rerender rerender);
+/* Stores the response for replays (or forgets the key after a server error). */
+void api_idem_end(http_req *req, api_idem *idem);
+#define API_IDEM(idem) ((idem)->active ? &(idem)->li : NULL)
+
 /* ---- rendering records (render.c) ------------------------------------- */
 
 typedef enum { R_INT, R_ID, R_STR, R_BOOL, R_TIME, R_PHONE_MASKED } api_rtype;
@@ -98,6 +117,15 @@ extern const api_rfield api_user_fields[];
 extern const size_t api_user_nfields;
 extern const api_rfield api_audit_fields[];
 extern const size_t api_audit_nfields;
+extern const api_rfield api_rule_fields[];
+extern const size_t api_rule_nfields;
+extern const api_rfield api_entry_fields[];
+extern const size_t api_entry_nfields;
+
+/* A rule as JSON: the table plus recorders as an array and the range or nulls. */
+json_t *api_rule_json(const st_rule *r);
+/* An entry as JSON: the table plus evidence as an array and "late". */
+json_t *api_entry_json(const st_entry *e);
 
 /* ---- handlers (one file per resource) --------------------------------- */
 
@@ -134,5 +162,22 @@ void api_user_get(http_req *req);
 void api_user_update(http_req *req);
 
 void api_audit_list(http_req *req);
+
+void api_rules_list(http_req *req);
+void api_rules_create(http_req *req);
+void api_rule_get(http_req *req);
+void api_rule_update(http_req *req);
+void api_rule_retire(http_req *req);
+void api_rule_revise(http_req *req);
+
+void api_entries_record(http_req *req);
+void api_entries_list(http_req *req);
+void api_entry_get(http_req *req);
+void api_entry_reverse(http_req *req);
+void api_passbook(http_req *req);
+void api_chain_head(http_req *req);
+/* Renders {"batch_id", "entries", "count", "total_points"} for a batch. */
+void api_reply_batch(http_req *req, int status, int64_t batch_id);
+void api_rerender_batch(http_req *req, const char *result_ref);
 
 #endif

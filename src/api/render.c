@@ -119,3 +119,29 @@ const api_rfield api_audit_fields[] = {
 	F(st_audit, action, R_STR), F(st_audit, summary, R_STR),
 };
 const size_t api_audit_nfields = N(api_audit_fields);
+
+const api_rfield api_rule_fields[] = {
+	F(st_rule, id, R_INT), F(st_rule, village_id, R_INT), F(st_rule, lineage_id, R_INT),
+	F(st_rule, version, R_INT), F(st_rule, category, R_STR), F(st_rule, name, R_STR),
+	F(st_rule, points, R_INT), F(st_rule, unit, R_STR), F(st_rule, cap_month, R_ID),
+	F(st_rule, cap_year, R_ID), F(st_rule, evidence_required, R_BOOL),
+	F(st_rule, claimable, R_BOOL), F(st_rule, description, R_STR), F(st_rule, status, R_STR),
+	F(st_rule, used, R_BOOL), F(st_rule, created_at, R_TIME),
+};
+const size_t api_rule_nfields = N(api_rule_fields);
+
+const api_rfield api_entry_fields[] = {
+	F(st_entry, id, R_INT), F(st_entry, seq, R_INT), F(st_entry, village_id, R_INT),
+	F(st_entry, household_id, R_INT), F(st_entry, passbook_no, R_STR),
+	F(st_entry, head_name, R_STR), F(st_entry, member_id, R_ID), F(st_entry, member_name, R_STR),
+	F(st_entry, rule_id, R_ID), F(st_entry, rule_name, R_STR), F(st_entry, rule_category, R_STR),
+	F(st_entry, rule_version, R_ID), F(st_entry, kind, R_STR), F(st_entry, points, R_INT),
+	F(st_entry, quantity, R_INT), F(st_entry, deed_date, R_STR), F(st_entry, month, R_STR),
+	F(st_entry, bucket, R_STR), F(st_entry, note, R_STR), F(st_entry, reverses_id, R_ID),
+	F(st_entry, reversed_by, R_ID), F(st_entry, batch_id, R_ID), F(st_entry, claim_id, R_ID),
+	F(st_entry, activity_id, R_ID), F(st_entry, inspection_id, R_ID),
+	F(st_entry, recorded_by, R_ID), F(st_entry, recorded_by_name, R_STR),
+	F(st_entry, approved_by, R_ID), F(st_entry, approved_by_name, R_STR),
+	F(st_entry, created_at, R_TIME), F(st_entry, hash, R_STR),
+};
+const size_t api_entry_nfields = N(api_entry_fields);

@@ -43,6 +43,20 @@ const http_route api_routes[] = {
 	{"PATCH",  "/api/v1/users/{id}",                       api_user_update,        0, false},
 
 	{"GET",    "/api/v1/audit",                            api_audit_list,         0, false},
+
+	{"GET",    "/api/v1/villages/{id}/rules",              api_rules_list,         0, true},
+	{"POST",   "/api/v1/villages/{id}/rules",              api_rules_create,       0, false},
+	{"GET",    "/api/v1/rules/{id}",                       api_rule_get,           0, true},
+	{"PATCH",  "/api/v1/rules/{id}",                       api_rule_update,        0, false},
+	{"POST",   "/api/v1/rules/{id}/retire",                api_rule_retire,        0, false},
+	{"POST",   "/api/v1/rules/{id}/revise",                api_rule_revise,        0, false},
+
+	{"POST",   "/api/v1/villages/{id}/entries",            api_entries_record,     0, false},
+	{"GET",    "/api/v1/villages/{id}/entries",            api_entries_list,       0, false},
+	{"GET",    "/api/v1/entries/{id}",                     api_entry_get,          0, false},
+	{"POST",   "/api/v1/entries/{id}/reversal",            api_entry_reverse,      0, false},
+	{"GET",    "/api/v1/households/{id}/passbook",         api_passbook,           0, false},
+	{"GET",    "/api/v1/villages/{id}/chain",              api_chain_head,         0, true},
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

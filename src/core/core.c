@@ -28,6 +28,16 @@ core_status core_fail(core_err *err, core_status st, const char *code, const cha
 }
 #pragma GCC diagnostic pop
 
+core_status core_set(core_err *err, core_status st, const char *code, const char *zh,
+                     const char *en)
+{
+	err->status = st;
+	snprintf(err->code, sizeof(err->code), "%s", code);
+	snprintf(err->zh, sizeof(err->zh), "%s", zh);
+	snprintf(err->en, sizeof(err->en), "%s", en);
+	return st;
+}
+
 core_status core_store_fail(core_err *err, store_rc rc, const char *what_zh, const char *what_en)
 {
 	const char *msg = store_errmsg();

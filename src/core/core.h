@@ -40,6 +40,9 @@ typedef struct {
  * printf arguments in the same order. */
 core_status core_fail(core_err *err, core_status st, const char *code, const char *zh,
                       const char *en, ...) __attribute__((format(printf, 4, 6)));
+/* Records an error whose messages are already written. Returns st. */
+core_status core_set(core_err *err, core_status st, const char *code, const char *zh,
+                     const char *en);
 /* Turns a store failure into a core error (conflicts keep their meaning). */
 core_status core_store_fail(core_err *err, store_rc rc, const char *what_zh, const char *what_en);
 /* Writes one audit row for the actor, inside the caller's transaction. */

@@ -39,6 +39,7 @@ struct http_req {
 	const http_route *route;
 	int64_t params[HTTP_MAX_PARAMS]; /* the {id}s of the pattern, in order */
 	int nparams;
+	const char *hash_param; /* the {hash} of the pattern (64 lower-case hex digits) */
 	void *app;  /* the application context (api.h) */
 	void *conn; /* the server's connection, for http_header */
 
@@ -52,6 +53,7 @@ struct http_req {
 	const char *file_path;  /* serve this file instead of resp_body */
 	const char *cache_control;
 	const char *allow;      /* Allow header, for 405 */
+	const char *extra_header_name, *extra_header_value; /* one more header, or NULL */
 
 	/* who (set by authentication), for the access log */
 	int64_t user_id;

@@ -184,6 +184,8 @@ static void add_common_headers(struct MHD_Response *r, const http_req *req)
 		MHD_add_response_header(r, "Set-Cookie", req->set_cookie);
 	if (req->allow)
 		MHD_add_response_header(r, "Allow", req->allow);
+	if (req->extra_header_name && req->extra_header_value)
+		MHD_add_response_header(r, req->extra_header_name, req->extra_header_value);
 	if (req->retry_after > 0) {
 		char ra[24];
 		snprintf(ra, sizeof(ra), "%d", req->retry_after);

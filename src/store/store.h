@@ -215,4 +215,6 @@ store_rc store_audit_add(store *st, const st_audit *a);
 store_rc store_audit_list(store *st, const st_audit_filter *f, arena *ar, st_audit **out,
                           size_t *n, int64_t *total);
 
+#include "store/store_ledger.h"
+
 #endif

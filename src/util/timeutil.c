@@ -45,3 +45,25 @@ bool time_valid_date(const char *s)
 		max = 29;
 	return d <= max;
 }
+
+void time_today_cn(char *out)
+{
+	time_t t = (time_t)(time_now() + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void time_next_month(const char *date, char *out)
+{
+	int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+	int m = (date[5] - '0') * 10 + (date[6] - '0');
+	m++;
+	if (m > 12) {
+		m = 1;
+		y++;
+	}
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-01", y % 10000, m % 100);
+	memcpy(out, tmp, 11);
+}

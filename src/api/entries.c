@@ -1,0 +1,321 @@
+/*
+ * entries.c: the ledger over HTTP: recording points for one or many households
+ * (POST /api/v1/villages/{id}/entries), reading and reversing entries, the
+ * household's passbook and the village's chain head.
+ */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/access.h"
+#include "core/ledger.h"
+
+json_t *api_entry_json(const st_entry *e)
+{
+	json_t *j = API_RENDER(e, entry);
+	json_t *ev = e->evidence ? json_loads(e->evidence, 0, NULL) : NULL;
+	json_object_set_new(j, "evidence", json_is_array(ev) ? ev : json_array());
+	if (ev && !json_is_array(ev))
+		json_decref(ev);
+	bool late = e->deed_date && e->month && strncmp(e->deed_date, e->month, 7) != 0;
+	json_object_set_new(j, "late", json_boolean(late));
+	return j;
+}
+
+static json_t *entries_json(const st_entry *list, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, api_entry_json(&list[i]));
+	return a;
+}
+
+void api_reply_batch(http_req *req, int status, int64_t batch_id)
+{
+	api_app *app = req->app;
+	st_entry_filter f = {.batch_id = batch_id, .limit = LEDGER_MAX_TARGETS + 1};
+	st_entry *list = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	store_rc rc = store_entry_list(app->st, &f, &req->ar, &list, &n, &total);
+	if (rc != STORE_OK) {
+		core_err err;
+		core_store_fail(&err, rc, "账本记录", "entries");
+		api_fail(req, &err);
+		return;
+	}
+	int64_t points = 0;
+	for (size_t i = 0; i < n; i++)
+		points += list[i].points;
+	http_json(req, status, json_pack("{s:I, s:I, s:I, s:o}", "batch_id", (json_int_t)batch_id,
+	                                 "count", (json_int_t)n, "total_points", (json_int_t)points,
+	                                 "entries", entries_json(list, n)));
+}
+
+void api_rerender_batch(http_req *req, const char *result_ref)
+{
+	long long id = 0;
+	if (sscanf(result_ref, "batch:%lld", &id) == 1)
+		api_reply_batch(req, 201, id);
+	else
+		http_error(req, 500, "internal", "无法重放之前的响应", "cannot replay the first response");
+}
+
+/* Reads "households" ([{household_id, member_id?}]) or "household_ids" ([id]). */
+static bool read_targets(http_req *req, json_t *body, ledger_record_in *in)
+{
+	json_t *hh = json_object_get(body, "households");
+	json_t *ids = json_object_get(body, "household_ids");
+	if (hh && ids) {
+		http_error(req, 422, "targets_conflict", "households 和 household_ids 只能给一个",
+		           "give households or household_ids, not both");
+		return false;
+	}
+	json_t *arr = hh ? hh : ids;
+	size_t n = json_array_size(arr);
+	if (n > LEDGER_MAX_TARGETS) {
+		http_errorf(req, 422, "too_many_households", "一次最多记录 %d 户",
+		            "at most %d households at once", LEDGER_MAX_TARGETS);
+		return false;
+	}
+	ledger_target *t = arena_alloc(&req->ar, (n ? n : 1) * sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(arr, i);
+		if (ids) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0)
+				goto bad;
+			t[i].household_id = json_integer_value(v);
+			continue;
+		}
+		json_t *h = json_object_get(v, "household_id"), *m = json_object_get(v, "member_id");
+		if (!json_is_object(v) || !json_is_integer(h) || json_integer_value(h) <= 0 ||
+		    (m && !json_is_null(m) && (!json_is_integer(m) || json_integer_value(m) <= 0)) ||
+		    json_object_size(v) > 2 || (json_object_size(v) == 2 && !m))
+			goto bad;
+		t[i].household_id = json_integer_value(h);
+		t[i].member_id = json_is_integer(m) ? json_integer_value(m) : 0;
+	}
+	in->targets = t;
+	in->ntargets = n;
+	return true;
+bad:
+	http_error(req, 422, "invalid_households",
+	           "households 须为 [{\"household_id\": 户编号, \"member_id\": 成员编号（可选）}]，"
+	           "household_ids 须为户编号列表",
+	           "households must be [{\"household_id\": id, \"member_id\": optional id}]; "
+	           "household_ids a list of ids");
+	return false;
+}
+
+/* Reads "evidence" (photo hashes). */
+static bool read_evidence(http_req *req, json_t *body, ledger_record_in *in)
+{
+	json_t *ev = json_object_get(body, "evidence");
+	size_t n = json_array_size(ev);
+	if (n > LEDGER_MAX_EVIDENCE) {
+		http_errorf(req, 422, "too_many_photos", "照片最多 %d 张", "at most %d photos",
+		            LEDGER_MAX_EVIDENCE);
+		return false;
+	}
+	const char **list = arena_alloc(&req->ar, (n ? n : 1) * sizeof(*list));
+	for (size_t i = 0; i < n; i++) {
+		const char *h = json_string_value(json_array_get(ev, i));
+		if (!h || strlen(h) != 64) {
+			http_error(req, 422, "invalid_photo", "evidence 须为照片编号（64 位十六进制）列表",
+			           "evidence must be a list of photo hashes (64 hex digits)");
+			return false;
+		}
+		list[i] = h;
+	}
+	in->evidence = list;
+	in->nevidence = n;
+	return true;
+}
+
+void api_entries_record(http_req *req)
+{
+	static const api_field fields[] = {
+		{"rule_id", F_INT, true}, {"households", F_ARRAY, false},
+		{"household_ids", F_ARRAY, false}, {"group_id", F_INT, false},
+		{"points", F_INT, false}, {"quantity", F_INT, false}, {"deed_date", F_STR, true},
+		{"note", F_STR, false}, {"evidence", F_ARRAY, false},
+	};
+	api_app *app = req->app;
+	api_idem idem;
+	if (!api_idem_begin(req, &idem, api_rerender_batch))
+		return;
+	json_t *body = API_BODY(req, fields);
+	if (!body)
+		goto out;
+	ledger_record_in in = {
+		.village_id = req->params[0], .rule_id = api_int(body, "rule_id"),
+		.group_id = api_int(body, "group_id"),
+		.has_points = json_is_integer(json_object_get(body, "points")),
+		.points = api_int(body, "points"), .quantity = api_int(body, "quantity"),
+		.deed_date = api_str(body, "deed_date"), .note = api_str(body, "note"),
+	};
+	if (json_is_integer(json_object_get(body, "quantity")) && in.quantity <= 0) {
+		http_errorf(req, 422, "invalid_quantity", "数量（quantity）须在 1 到 %d 之间",
+		            "quantity must be between 1 and %d", LEDGER_MAX_QUANTITY);
+	} else if (read_targets(req, body, &in) && read_evidence(req, body, &in)) {
+		int64_t batch = 0;
+		core_err err;
+		if (ledger_record(app->st, api_actor(req), &in, API_IDEM(&idem), &batch, &err) != CORE_OK)
+			api_fail(req, &err);
+		else
+			api_reply_batch(req, 201, batch);
+	}
+	json_decref(body);
+out:
+	api_idem_end(req, &idem);
+}
+
+void api_entries_list(http_req *req)
+{
+	api_app *app = req->app;
+	core_err err;
+	if (access_village(app->st, api_actor(req), req->params[0], ACCESS_STAFF, &err) != CORE_OK) {
+		api_fail(req, &err);
+		return;
+	}
+	st_entry_filter f = {.village_id = req->params[0], .month = http_query(req, "month")};
+	int64_t page = 1;
+	if (!api_paging(req, &f.offset, &f.limit, &page))
+		return;
+	if (f.month && (strlen(f.month) != 7 || f.month[4] != '-')) {
+		http_error(req, 400, "bad_query", "month 须为 YYYY-MM", "month must be YYYY-MM");
+		return;
+	}
+	st_entry *list = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	store_rc rc = store_entry_list(app->st, &f, &req->ar, &list, &n, &total);
+	if (rc != STORE_OK) {
+		core_store_fail(&err, rc, "账本记录", "entries");
+		api_fail(req, &err);
+		return;
+	}
+	api_page_reply(req, entries_json(list, n), total, page, f.limit);
+}
+
+/* Loads an entry the actor may see: staff of its village, or its household's villager. */
+static bool load_entry(http_req *req, int64_t id, st_entry *e)
+{
+	api_app *app = req->app;
+	core_err err;
+	store_rc rc = store_entry_get(app->st, id, &req->ar, e);
+	if (rc != STORE_OK) {
+		core_store_fail(&err, rc, "账本记录", "entry");
+		api_fail(req, &err);
+		return false;
+	}
+	st_household h;
+	rc = store_household_get(app->st, e->household_id, &req->ar, &h);
+	if (rc != STORE_OK) {
+		core_store_fail(&err, rc, "户", "household");
+		api_fail(req, &err);
+		return false;
+	}
+	if (access_household(app->st, api_actor(req), &h, false, &err) != CORE_OK) {
+		api_fail(req, &err);
+		return false;
+	}
+	return true;
+}
+
+void api_entry_get(http_req *req)
+{
+	st_entry e;
+	if (load_entry(req, req->params[0], &e))
+		http_json(req, 200, api_entry_json(&e));
+}
+
+void api_entry_reverse(http_req *req)
+{
+	static const api_field fields[] = {{"reason", F_STR, true}};
+	api_app *app = req->app;
+	api_idem idem;
+	if (!api_idem_begin(req, &idem, api_rerender_batch))
+		return;
+	json_t *body = API_BODY(req, fields);
+	if (!body)
+		goto out;
+	int64_t batch = 0;
+	core_err err;
+	if (ledger_reverse(app->st, api_actor(req), req->params[0], api_str(body, "reason"),
+	                   API_IDEM(&idem), &batch, &err) != CORE_OK)
+		api_fail(req, &err);
+	else
+		api_reply_batch(req, 201, batch);
+	json_decref(body);
+out:
+	api_idem_end(req, &idem);
+}
+
+void api_passbook(http_req *req)
+{
+	api_app *app = req->app;
+	core_err err;
+	st_household h;
+	int64_t id = req->params[0];
+	store_rc rc = store_household_get(app->st, id, &req->ar, &h);
+	if (rc != STORE_OK) {
+		core_store_fail(&err, rc, "户", "household");
+		api_fail(req, &err);
+		return;
+	}
+	if (access_household(app->st, api_actor(req), &h, false, &err) != CORE_OK) {
+		api_fail(req, &err);
+		return;
+	}
+	st_entry_filter f = {.household_id = id};
+	int64_t page = 1;
+	if (!api_paging(req, &f.offset, &f.limit, &page))
+		return;
+	st_balance b;
+	st_entry *list = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	rc = store_balance_get(app->st, id, &b);
+	if (rc == STORE_OK)
+		rc = store_entry_list(app->st, &f, &req->ar, &list, &n, &total);
+	if (rc != STORE_OK) {
+		core_store_fail(&err, rc, "积分存折", "passbook");
+		api_fail(req, &err);
+		return;
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = api_entry_json(&list[i]);
+		json_object_set_new(j, "running_balance", json_integer(list[i].running_balance));
+		json_array_append_new(items, j);
+	}
+	json_t *hh = API_RENDER(&h, household);
+	http_json(req, 200,
+	          json_pack("{s:o, s:{s:I, s:I, s:I}, s:o, s:I, s:I, s:I}", "household", hh,
+	                    "balance", "confirmed", (json_int_t)b.confirmed, "pending",
+	                    (json_int_t)b.pending, "total", (json_int_t)(b.confirmed + b.pending),
+	                    "items", items, "total", (json_int_t)total, "page", (json_int_t)page,
+	                    "per_page", (json_int_t)f.limit));
+}
+
+void api_chain_head(http_req *req)
+{
+	api_app *app = req->app;
+	st_village v;
+	int64_t seq = 0;
+	char hash[STORE_HASH_HEX + 1];
+	store_rc rc = store_village_get(app->st, req->params[0], &req->ar, &v);
+	if (rc == STORE_OK)
+		rc = store_chain_head(app->st, v.id, &seq, hash);
+	if (rc != STORE_OK) {
+		core_err err;
+		core_store_fail(&err, rc, "村", "village");
+		api_fail(req, &err);
+		return;
+	}
+	http_json(req, 200, json_pack("{s:I, s:I, s:s}", "village_id", (json_int_t)v.id, "seq",
+	                              (json_int_t)seq, "hash", hash));
+}
