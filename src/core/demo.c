@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/demo_data.h"
+#include "core/demo_ledger.h"
 #include "core/household.h"
 #include "core/org.h"
 #include "core/users.h"
@@ -158,5 +159,17 @@ core_status demo_create(store *st, demo_result *r, core_err *err)
 	free(hh);
 	if (cs != CORE_OK)
 		return cs;
-	return make_users(st, r, first, err);
+	if (make_users(st, r, first, err) != CORE_OK)
+		return err->status;
+	/* the rule catalogue and a year of history, recorded by the demo scorer */
+	arena ar;
+	arena_init(&ar, 0);
+	st_user scorer, admin;
+	store_rc rc = store_user_by_username(st, "scorer", &ar, &scorer);
+	if (rc == STORE_OK)
+		rc = store_user_by_username(st, "admin", &ar, &admin);
+	cs = rc == STORE_OK ? demo_ledger_create(st, r->village_id, &scorer, &admin, err)
+	                    : core_store_fail(err, rc, "用户", "user");
+	arena_free(&ar);
+	return cs;
 }
