@@ -17,6 +17,7 @@ typedef struct {
 	bool secure_cookies; /* add Secure to the session cookie (behind HTTPS) */
 	const char *openapi_path;
 	int64_t started_at;
+	const char *files_dir; /* where uploaded photos are stored (serve --files) */
 } api_app;
 
 /* What authentication found, hung on req->auth. */
@@ -179,5 +180,28 @@ void api_chain_head(http_req *req);
 /* Renders {"batch_id", "entries", "count", "total_points"} for a batch. */
 void api_reply_batch(http_req *req, int status, int64_t batch_id);
 void api_rerender_batch(http_req *req, const char *result_ref);
+
+void api_activities_create(http_req *req);
+void api_activities_list(http_req *req);
+void api_activity_get(http_req *req);
+void api_activity_signup(http_req *req);
+void api_activity_attendance(http_req *req);
+void api_activity_award(http_req *req);
+
+void api_inspections_create(http_req *req);
+void api_inspections_list(http_req *req);
+void api_inspection_get(http_req *req);
+void api_inspection_score(http_req *req);
+void api_inspection_close(http_req *req);
+
+void api_photos_upload(http_req *req);
+void api_photo_get(http_req *req);
+
+void api_claims_create(http_req *req);
+void api_claims_list(http_req *req);
+void api_household_claims(http_req *req);
+void api_claim_get(http_req *req);
+void api_claim_approve(http_req *req);
+void api_claim_reject(http_req *req);
 
 #endif

@@ -108,7 +108,7 @@ const api_rfield api_user_fields[] = {
 	F(st_user, id, R_INT), F(st_user, username, R_STR), F(st_user, display_name, R_STR),
 	F(st_user, role, R_STR), F(st_user, phone, R_PHONE_MASKED), F(st_user, area_id, R_ID),
 	F(st_user, village_id, R_ID), F(st_user, household_id, R_ID), F(st_user, disabled, R_BOOL),
-	F(st_user, created_at, R_TIME),
+	F(st_user, created_at, R_TIME), F(st_user, home_household_id, R_ID),
 };
 const size_t api_user_nfields = N(api_user_fields);
 

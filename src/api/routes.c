@@ -57,6 +57,29 @@ const http_route api_routes[] = {
 	{"POST",   "/api/v1/entries/{id}/reversal",            api_entry_reverse,      0, false},
 	{"GET",    "/api/v1/households/{id}/passbook",         api_passbook,           0, false},
 	{"GET",    "/api/v1/villages/{id}/chain",              api_chain_head,         0, true},
+
+	{"POST",   "/api/v1/villages/{id}/activities",         api_activities_create,  0, false},
+	{"GET",    "/api/v1/villages/{id}/activities",         api_activities_list,    0, false},
+	{"GET",    "/api/v1/activities/{id}",                  api_activity_get,       0, false},
+	{"POST",   "/api/v1/activities/{id}/signups",          api_activity_signup,    0, false},
+	{"POST",   "/api/v1/activities/{id}/attendance",       api_activity_attendance, 0, false},
+	{"POST",   "/api/v1/activities/{id}/award",            api_activity_award,     0, false},
+
+	{"POST",   "/api/v1/villages/{id}/inspections",        api_inspections_create, 0, false},
+	{"GET",    "/api/v1/villages/{id}/inspections",        api_inspections_list,   0, false},
+	{"GET",    "/api/v1/inspections/{id}",                 api_inspection_get,     0, false},
+	{"POST",   "/api/v1/inspections/{id}/scores",          api_inspection_score,   0, false},
+	{"POST",   "/api/v1/inspections/{id}/close",           api_inspection_close,   0, false},
+
+	{"POST",   "/api/v1/villages/{id}/photos",             api_photos_upload,  8 * MB, false},
+	{"GET",    "/api/v1/villages/{id}/photos/{hash}",      api_photo_get,          0, false},
+
+	{"POST",   "/api/v1/villages/{id}/claims",             api_claims_create,      0, false},
+	{"GET",    "/api/v1/villages/{id}/claims",             api_claims_list,        0, false},
+	{"GET",    "/api/v1/households/{id}/claims",           api_household_claims,   0, false},
+	{"GET",    "/api/v1/claims/{id}",                      api_claim_get,          0, false},
+	{"POST",   "/api/v1/claims/{id}/approve",              api_claim_approve,      0, false},
+	{"POST",   "/api/v1/claims/{id}/reject",               api_claim_reject,       0, false},
 };
 
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -83,6 +83,7 @@ void api_user_update(http_req *req)
 	static const api_field fields[] = {
 		{"display_name", F_STR, false}, {"phone", F_STR, false}, {"disabled", F_BOOL, false},
 		{"password", F_STR, false}, {"pin", F_STR, false}, {"current_password", F_STR, false},
+		{"home_household_id", F_INT, false},
 	};
 	api_app *app = req->app;
 	const actor *who = api_actor(req);
@@ -108,6 +109,10 @@ void api_user_update(http_req *req)
 		cs = user_set_secret(app->st, who, id, true, pin, cur, &err);
 	if (cs == CORE_OK && json_is_boolean(dis))
 		cs = user_set_disabled(app->st, who, id, json_is_true(dis), &err);
+	json_t *home = json_object_get(body, "home_household_id"); /* null clears it */
+	if (cs == CORE_OK && home)
+		cs = user_set_home_household(app->st, who, id,
+		                             json_is_integer(home) ? json_integer_value(home) : 0, &err);
 	json_decref(body);
 	if (cs != CORE_OK)
 		api_fail(req, &err);

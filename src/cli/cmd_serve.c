@@ -6,11 +6,14 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "util/filestore.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -24,6 +27,7 @@ static void help(FILE *to)
 	        "  --threads N               worker threads (default 4)\n"
 	        "  --web DIR                 web UI files (env JIFEN_WEB; default web/dist, else web/placeholder)\n"
 	        "  --openapi FILE            the API document (env JIFEN_OPENAPI; default docs/api/openapi.yaml)\n"
+	        "  --files DIR               uploaded photos (env JIFEN_FILES; default: files next to the database)\n"
 	        "  --session-idle SECONDS    idle timeout of a session (default 7200)\n"
 	        "  --session-lifetime SECONDS  absolute lifetime of a session (default 604800)\n"
 	        "  --login-failures N        failed logins per account before a wait (default 5)\n"
@@ -51,6 +55,18 @@ static const char *default_web(void)
 	return stat("web/dist/index.html", &sb) == 0 ? "web/dist" : "web/placeholder";
 }
 
+/* The default photo folder: "files" in the database file's folder. */
+static void default_files(const char *db, char *out, size_t cap)
+{
+	const char *slash = strrchr(db, '/');
+	if (!slash)
+		snprintf(out, cap, "files");
+	else if (slash == db)
+		snprintf(out, cap, "/files");
+	else
+		snprintf(out, cap, "%.*s/files", (int)(slash - db), db);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -63,9 +79,11 @@ int cmd_serve(int argc, char **argv)
 		{"login-window", required_argument, 0, 'W'},
 		{"max-conn-per-ip", required_argument, 0, 'c'},
 		{"idle-timeout", required_argument, 0, 'T'}, {"secure-cookies", no_argument, 0, 's'},
+		{"files", required_argument, 0, 'P'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
 	};
-	const char *db = NULL, *listen = NULL, *web = NULL, *openapi = NULL;
+	const char *db = NULL, *listen = NULL, *web = NULL, *openapi = NULL, *files = NULL;
+	char files_default[4096];
 	long threads = 4, conn_per_ip = 256, idle_timeout = 30, v = 0;
 	api_app app = {0};
 	auth_config_defaults(&app.auth);
@@ -80,6 +98,7 @@ int cmd_serve(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'w': web = optarg; break;
 		case 'o': openapi = optarg; break;
+		case 'P': files = optarg; break;
 		case 's': app.secure_cookies = true; break;
 		case 't': ok = parse_num(optarg, 1, 256, &threads); break;
 		case 'c': ok = parse_num(optarg, 1, 100000, &conn_per_ip); break;
@@ -105,6 +124,12 @@ int cmd_serve(int argc, char **argv)
 	listen = cli_setting(listen, "JIFEN_LISTEN", CLI_DEFAULT_LISTEN);
 	web = cli_setting(web, "JIFEN_WEB", default_web());
 	openapi = cli_setting(openapi, "JIFEN_OPENAPI", "docs/api/openapi.yaml");
+	default_files(db, files_default, sizeof(files_default));
+	files = cli_setting(files, "JIFEN_FILES", files_default);
+	if (!filestore_ensure_dir(files)) {
+		fprintf(stderr, "jifen serve: cannot use photo folder '%s': %s\n", files, strerror(errno));
+		return EXIT_FAIL;
+	}
 
 	/* the worker threads inherit this mask: only this thread takes the signals */
 	sigset_t sigs;
@@ -118,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 	if (!app.st)
 		return EXIT_FAIL;
 	app.openapi_path = openapi;
+	app.files_dir = files;
 	app.started_at = time_now();
 	http_config cfg = {
 		.listen = listen, .threads = (unsigned)threads, .max_conn_per_ip = (unsigned)conn_per_ip,
@@ -130,7 +156,8 @@ int cmd_serve(int argc, char **argv)
 		store_close(app.st);
 		return EXIT_FAIL;
 	}
-	log_info("jifen %s serving http://%s (database %s, web %s)", JIFEN_VERSION, listen, db, web);
+	log_info("jifen %s serving http://%s (database %s, web %s, photos %s)", JIFEN_VERSION, listen,
+	         db, web, files);
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received signal %d: stopping (finishing requests in flight)", sig);

@@ -63,8 +63,11 @@ int cmd_verify(int argc, char **argv)
 		size_t shown = r.nproblems < VERIFY_MAX_PROBLEMS ? r.nproblems : VERIFY_MAX_PROBLEMS;
 		for (size_t i = 0; i < shown; i++)
 			fprintf(stderr, "%s\n", r.problems[i]);
-		fprintf(stderr, "jifen verify: FAILED: %zu problems; first bad entry: %lld\n",
-		        r.nproblems, (long long)r.first_bad_entry);
+		if (r.first_bad_entry)
+			fprintf(stderr, "jifen verify: FAILED: %zu problems; first bad entry: %lld\n",
+			        r.nproblems, (long long)r.first_bad_entry);
+		else
+			fprintf(stderr, "jifen verify: FAILED: %zu problems (balances)\n", r.nproblems);
 		rc = EXIT_FAIL;
 	} else {
 		double ms = time_mono_ms() - t0;

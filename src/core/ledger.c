@@ -309,8 +309,12 @@ core_status ledger_record_in_tx(store *st, const actor *who, const ledger_record
 	int64_t q = in->quantity ? in->quantity : 1;
 	int64_t total = per_unit * q;
 	int64_t uid = who->user ? who->user->id : 0;
-	store_rc rc = store_batch_create(st, in->village_id, in->batch_kind ? in->batch_kind : "record",
-	                                 uid, time_now(), batch_id);
+	store_rc rc = STORE_OK;
+	if (in->batch_id)
+		*batch_id = in->batch_id;
+	else
+		rc = store_batch_create(st, in->village_id, in->batch_kind ? in->batch_kind : "record",
+		                        uid, time_now(), batch_id);
 	if (rc != STORE_OK) {
 		cs = core_store_fail(err, rc, "记录", "batch");
 		goto out;

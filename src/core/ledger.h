@@ -39,6 +39,7 @@ typedef struct {
 	int64_t claim_id, activity_id, inspection_id;
 	int64_t approved_by;
 	const char *batch_kind;       /* "record" by default */
+	int64_t batch_id;             /* post into this batch of the caller's (0 = a new one) */
 	bool skip_recorder_check;     /* the caller checked the actor's right */
 } ledger_record_in;
 

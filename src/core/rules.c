@@ -156,22 +156,47 @@ static core_status load_for_admin(store *st, const actor *who, int64_t id, arena
 	return access_village(st, who, r->village_id, ACCESS_ADMIN, err);
 }
 
+/* CORE_CONFLICT if the rule r can no longer be edited in place (used or retired). */
+static core_status check_editable(const st_rule *r, core_err *err)
+{
+	if (r->used)
+		return core_fail(err, CORE_CONFLICT, "rule_used",
+		                 "这条细则已经用于记分，不能修改；请停用它并添加新版本（revise）",
+		                 "this rule has been used and cannot be edited; retire it and add a new version (revise)");
+	if (strcmp(r->status, "active") != 0)
+		return core_fail(err, CORE_CONFLICT, "rule_retired", "这条细则已停用", "this rule is retired");
+	return CORE_OK;
+}
+
+/* The answer when store_rule_retire found the rule no longer active: a racing
+ * request retired it after our first read. */
+static core_status retire_failed(store_rc rc, core_err *err)
+{
+	if (rc == STORE_NOT_FOUND)
+		return core_fail(err, CORE_CONFLICT, "rule_retired", "这条细则已经停用",
+		                 "this rule is already retired");
+	return core_store_fail(err, rc, "细则", "rule");
+}
+
 core_status rule_update(store *st, const actor *who, const st_rule *r, core_err *err)
 {
 	arena ar;
 	arena_init(&ar, 0);
 	st_rule old;
 	core_status cs = load_for_admin(st, who, r->id, &ar, &old, err);
-	if (cs == CORE_OK && old.used)
-		cs = core_fail(err, CORE_CONFLICT, "rule_used",
-		               "这条细则已经用于记分，不能修改；请停用它并添加新版本（revise）",
-		               "this rule has been used and cannot be edited; retire it and add a new version (revise)");
-	if (cs == CORE_OK && strcmp(old.status, "active") != 0)
-		cs = core_fail(err, CORE_CONFLICT, "rule_retired", "这条细则已停用", "this rule is retired");
+	if (cs == CORE_OK)
+		cs = check_editable(&old, err);
 	if (cs == CORE_OK)
 		cs = rule_validate(r, err);
 	if (cs == CORE_OK)
 		cs = org_begin(st, err);
+	if (cs == CORE_OK) {
+		/* re-read inside the transaction: a record or retirement that raced us is seen here */
+		store_rc rc = store_rule_get(st, r->id, &ar, &old);
+		cs = rc == STORE_OK ? check_editable(&old, err) : core_store_fail(err, rc, "细则", "rule");
+		if (cs != CORE_OK)
+			store_rollback(st);
+	}
 	if (cs == CORE_OK) {
 		store_rc rc = store_rule_update(st, r);
 		if (rc != STORE_OK) {
@@ -202,7 +227,7 @@ core_status rule_retire(store *st, const actor *who, int64_t id, core_err *err)
 		store_rc rc = store_rule_retire(st, id, time_now());
 		if (rc != STORE_OK) {
 			store_rollback(st);
-			cs = core_store_fail(err, rc, "细则", "rule");
+			cs = retire_failed(rc, err);
 		} else {
 			cs = org_finish(st, who, old.village_id, "rule", id, "retire", "{}", err);
 		}
@@ -239,7 +264,7 @@ core_status rule_revise(store *st, const actor *who, int64_t id, const st_rule *
 		rc = store_rule_create(st, &rec, new_id);
 	if (rc != STORE_OK) {
 		store_rollback(st);
-		cs = core_store_fail(err, rc, "细则", "rule");
+		cs = retire_failed(rc, err);
 		goto out;
 	}
 	sum = rule_summary(&rec);

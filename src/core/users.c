@@ -4,6 +4,7 @@
 #include "core/users.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,6 +298,59 @@ core_status user_update(store *st, const actor *who, int64_t id, const char *dis
 	cs = org_finish(st, who, u.village_id, "user", id, "update", sum, err);
 out:
 	free(sum);
+	arena_free(&ar);
+	return cs;
+}
+
+core_status user_set_home_household(store *st, const actor *who, int64_t id,
+                                    int64_t household_id, core_err *err)
+{
+	arena ar;
+	arena_init(&ar, 0);
+	st_user u;
+	core_status cs = load_target(st, who, id, &ar, &u, false, err);
+	if (cs != CORE_OK)
+		goto out;
+	if (strcmp(u.role, "village_admin") != 0 && strcmp(u.role, "scorer") != 0 &&
+	    strcmp(u.role, "clerk") != 0) {
+		cs = core_fail(err, CORE_INVALID, "invalid_home_household",
+		               "只有村干部账号（村管理员、评分员、超市管理员）可以设置本人所在户",
+		               "only village staff accounts have a home household");
+		goto out;
+	}
+	if (household_id < 0) {
+		cs = core_fail(err, CORE_INVALID, "invalid_home_household",
+		               "home_household_id 须为本村的户编号，或 null 表示清除",
+		               "home_household_id must be a household of the village, or null to clear it");
+		goto out;
+	}
+	if (household_id) {
+		st_household h;
+		store_rc rc = store_household_get(st, household_id, &ar, &h);
+		if (rc == STORE_NOT_FOUND || (rc == STORE_OK && h.village_id != u.village_id)) {
+			cs = core_fail(err, CORE_INVALID, "invalid_home_household",
+			               "home_household_id 不是这个村的户",
+			               "home_household_id is not a household of this user's village");
+			goto out;
+		}
+		if (rc != STORE_OK) {
+			cs = core_store_fail(err, rc, "户", "household");
+			goto out;
+		}
+	}
+	cs = org_begin(st, err);
+	if (cs != CORE_OK)
+		goto out;
+	store_rc rc = store_user_set_home_household(st, id, household_id);
+	if (rc != STORE_OK) {
+		store_rollback(st);
+		cs = core_store_fail(err, rc, "用户", "user");
+		goto out;
+	}
+	char sum[64];
+	snprintf(sum, sizeof(sum), "{\"home_household_id\":%lld}", (long long)household_id);
+	cs = org_finish(st, who, u.village_id, "user", id, "set_home_household", sum, err);
+out:
 	arena_free(&ar);
 	return cs;
 }

@@ -35,5 +35,11 @@ core_status user_set_disabled(store *st, const actor *who, int64_t id, bool disa
 /* Changes display_name and/or phone (NULL keeps). */
 core_status user_update(store *st, const actor *who, int64_t id, const char *display_name,
                         const char *phone, core_err *err);
+/* Sets the household a village staff member lives in (household_id 0 clears it),
+ * so that they never review their own household's claims. Only those who manage
+ * the account may set it, never its owner. CORE_INVALID for a household of
+ * another village or an account that is not village staff. */
+core_status user_set_home_household(store *st, const actor *who, int64_t id,
+                                    int64_t household_id, core_err *err);
 
 #endif

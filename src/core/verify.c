@@ -10,9 +10,11 @@
 #include "core/chain.h"
 
 typedef struct {
+	store *st;
 	verify_report *r;
 	int64_t village_id;
 	int64_t expect_seq;
+	int64_t last_id; /* ids grow with seq: a swap of ids behind our back breaks this */
 	char prev[STORE_HASH_HEX + 1];
 } walk_ctx;
 
@@ -26,6 +28,21 @@ static void problem(verify_report *r, const char *fmt, ...)
 		va_end(ap);
 	}
 	r->nproblems++;
+}
+
+/* A reversal must name an earlier entry of its village and household with the
+ * opposite points that is not itself a reversal (the link is by id, which the
+ * hash does not cover). */
+static bool reversal_link_ok(store *st, const st_entry *e)
+{
+	arena ar;
+	arena_init(&ar, 0);
+	st_entry o;
+	bool ok = store_entry_get(st, e->reverses_id, &ar, &o) == STORE_OK &&
+	          o.village_id == e->village_id && o.household_id == e->household_id &&
+	          o.seq < e->seq && o.points == -e->points && o.kind && strcmp(o.kind, "reversal") != 0;
+	arena_free(&ar);
+	return ok;
 }
 
 static bool check_entry(const st_entry *e, void *p)
@@ -52,8 +69,22 @@ static bool check_entry(const st_entry *e, void *p)
 		        "match its hash", (long long)w->village_id, (long long)e->id, (long long)e->seq);
 		bad = true;
 	}
+	if (e->id <= w->last_id) {
+		problem(r, "village %lld: entry %lld (seq %lld) has a smaller id than the entry before "
+		        "it (%lld): entry ids were changed", (long long)w->village_id, (long long)e->id,
+		        (long long)e->seq, (long long)w->last_id);
+		bad = true;
+	}
+	if (e->reverses_id && !reversal_link_ok(w->st, e)) {
+		problem(r, "village %lld: entry %lld (seq %lld) reverses entry %lld, which is not an "
+		        "earlier entry of the same household with the opposite points",
+		        (long long)w->village_id, (long long)e->id, (long long)e->seq,
+		        (long long)e->reverses_id);
+		bad = true;
+	}
 	if (bad && !r->first_bad_entry)
 		r->first_bad_entry = e->id;
+	w->last_id = e->id;
 	w->expect_seq = e->seq + 1;
 	snprintf(w->prev, sizeof(w->prev), "%s", e->hash ? e->hash : "");
 	return true;
@@ -61,7 +92,7 @@ static bool check_entry(const st_entry *e, void *p)
 
 static core_status verify_village(store *st, int64_t village_id, verify_report *r, core_err *err)
 {
-	walk_ctx w = {.r = r, .village_id = village_id, .expect_seq = 1};
+	walk_ctx w = {.st = st, .r = r, .village_id = village_id, .expect_seq = 1};
 	memset(w.prev, '0', STORE_HASH_HEX);
 	w.prev[STORE_HASH_HEX] = '\0';
 	store_rc rc = store_entry_walk(st, village_id, check_entry, &w);

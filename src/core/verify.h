@@ -2,8 +2,10 @@
  * verify.h: checking the ledger behind jifen's back. For every village: walks
  * the hash chain in order (sequence numbers without gaps, each entry's
  * prev_hash equal to the previous entry's hash, each hash equal to the hash of
- * the entry's contents, the chain head equal to the last entry), then compares
- * every stored balance with the sum of the household's entries.
+ * the entry's contents, ids growing with the sequence, each reversal naming an
+ * earlier entry of its household with the opposite points, the chain head equal
+ * to the last entry), then compares every stored balance with the sum of the
+ * household's entries.
  */
 #ifndef JF_VERIFY_H
 #define JF_VERIFY_H

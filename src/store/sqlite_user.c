@@ -6,7 +6,8 @@
 
 #define USER_COLS                                                                            \
 	"u.id, u.username, u.display_name, u.role, u.phone, u.area_id, u.village_id,"        \
-	" u.household_id, u.disabled, u.password_hash, u.pin_hash, u.created_at, u.updated_at"
+	" u.household_id, u.disabled, u.password_hash, u.pin_hash, u.created_at, u.updated_at,"  \
+	" u.home_household_id"
 
 static void fill_user(sqlite3_stmt *s, arena *ar, void *rec)
 {
@@ -24,6 +25,7 @@ static void fill_user(sqlite3_stmt *s, arena *ar, void *rec)
 	u->pin_hash = sq_col_text(s, 10, ar);
 	u->created_at = sq_col_int(s, 11);
 	u->updated_at = sq_col_int(s, 12);
+	u->home_household_id = sq_col_int(s, 13);
 }
 
 store_rc store_user_create(store *st, const st_user *u, int64_t *id)
@@ -154,6 +156,17 @@ store_rc store_user_update(store *st, const st_user *u)
 	sq_bind_int(s, 1, u->id);
 	sq_bind_text(s, 2, u->display_name);
 	sq_bind_text(s, 3, u->phone);
+	return sq_update(c, s);
+}
+
+store_rc store_user_set_home_household(store *st, int64_t id, int64_t household_id)
+{
+	static const char sql[] = "UPDATE users SET home_household_id = ?2,"
+		" updated_at = strftime('%s','now') WHERE id = ?1";
+	CONN_OR_FAIL(c, st);
+	PREP_OR_FAIL(s, c, sql);
+	sq_bind_int(s, 1, id);
+	sq_bind_id(s, 2, household_id);
 	return sq_update(c, s);
 }
 

@@ -75,6 +75,7 @@ typedef struct {
 	bool disabled;
 	const char *password_hash, *pin_hash; /* argon2id strings, or NULL */
 	int64_t created_at, updated_at;
+	int64_t home_household_id; /* staff: the household they live in (own-claim rule), or 0 */
 } st_user;
 
 typedef struct {
@@ -185,6 +186,8 @@ store_rc store_user_list(store *st, const st_user_filter *f, arena *ar, st_user 
 store_rc store_user_set_secret(store *st, int64_t id, bool pin, const char *hash);
 store_rc store_user_set_disabled(store *st, int64_t id, bool disabled);
 store_rc store_user_update(store *st, const st_user *u); /* display_name, phone */
+/* Sets (household_id 0: clears) the household a staff user lives in. */
+store_rc store_user_set_home_household(store *st, int64_t id, int64_t household_id);
 
 store_rc store_session_create(store *st, const char *token_hash, const st_session *s, int64_t *id);
 store_rc store_session_by_hash(store *st, const char *token_hash, arena *ar, st_session *out);

@@ -147,4 +147,117 @@ typedef struct {
 store_rc store_photo_add(store *st, const st_photo *p);
 store_rc store_photo_get(store *st, int64_t village_id, const char *hash, arena *ar, st_photo *out);
 
+/* ---- activities and inspection rounds (sqlite_activity.c) -------------- */
+
+typedef struct {
+	int64_t id, village_id, rule_id;
+	const char *name, *activity_date, *description;
+	const char *status; /* open awarded cancelled */
+	int64_t batch_id, created_by, created_at;
+	/* filled by reads */
+	const char *rule_name;
+	int64_t rule_points, signup_count, attended_count;
+} st_activity;
+
+typedef struct {
+	int64_t id, activity_id, village_id, household_id, member_id;
+	bool attended;
+	int64_t created_by, created_at;
+	/* filled by reads */
+	const char *passbook_no, *head_name, *member_name;
+} st_signup;
+
+typedef struct {
+	int64_t id, village_id, group_id;
+	const char *inspection_date, *status; /* open closed */
+	int64_t created_by, created_at;
+	/* filled by reads */
+	const char *group_name;
+	int64_t scored_count;
+} st_inspection;
+
+/* One household of a round: its score, or scored false. */
+typedef struct {
+	int64_t household_id;
+	const char *passbook_no, *head_name;
+	bool scored;
+	int64_t points, batch_id, scored_by, scored_at;
+} st_inspection_row;
+
+store_rc store_activity_create(store *st, const st_activity *a, int64_t *id);
+store_rc store_activity_get(store *st, int64_t id, arena *ar, st_activity *out);
+/* A village's activities, newest activity date first. */
+store_rc store_activity_list(store *st, int64_t village_id, int64_t offset, int64_t limit,
+                             arena *ar, st_activity **out, size_t *n, int64_t *total);
+/* Moves an open activity to awarded with its batch; STORE_NOT_FOUND if not open. */
+store_rc store_activity_set_awarded(store *st, int64_t id, int64_t batch_id);
+/* Adds a sign-up; STORE_CONFLICT if the household (or member) is already signed up. */
+store_rc store_signup_add(store *st, const st_signup *s, int64_t *id);
+/* The sign-ups of an activity (household_id 0 = all, else that household's), by id. */
+store_rc store_signup_list(store *st, int64_t activity_id, int64_t household_id, arena *ar,
+                           st_signup **out, size_t *n);
+/* Marks a sign-up of the activity attended or not; STORE_NOT_FOUND if it is not one. */
+store_rc store_signup_set_attended(store *st, int64_t activity_id, int64_t signup_id,
+                                   bool attended);
+
+store_rc store_inspection_create(store *st, const st_inspection *i, int64_t *id);
+store_rc store_inspection_get(store *st, int64_t id, arena *ar, st_inspection *out);
+/* A village's rounds, newest inspection date first. */
+store_rc store_inspection_list(store *st, int64_t village_id, int64_t offset, int64_t limit,
+                               arena *ar, st_inspection **out, size_t *n, int64_t *total);
+/* Closes an open round; STORE_NOT_FOUND if it is not open. */
+store_rc store_inspection_close(store *st, int64_t id);
+/* The round's group's active households (and any household scored in it), by passbook. */
+store_rc store_inspection_rows(store *st, const st_inspection *i, arena *ar,
+                               st_inspection_row **out, size_t *n);
+/* True in *yes if the household already has a score in the round. */
+store_rc store_inspection_scored(store *st, int64_t inspection_id, int64_t household_id,
+                                 bool *yes);
+/* Records a household's score; STORE_CONFLICT if it already has one in the round. */
+store_rc store_inspection_score_add(store *st, int64_t inspection_id, int64_t village_id,
+                                    int64_t household_id, int64_t batch_id, int64_t points,
+                                    int64_t user_id, int64_t at);
+
+/* ---- claims and photo access (sqlite_claim.c) ------------------------- */
+
+typedef struct {
+	int64_t id, village_id, household_id, member_id, rule_id;
+	const char *deed_date, *description;
+	const char *photos; /* JSON array of photo hashes */
+	const char *status; /* pending second_review approved rejected */
+	int64_t quantity;
+	int64_t first_reviewer, first_points; /* first_points: per unit, as approved */
+	int64_t second_reviewer;
+	const char *reject_reason;
+	int64_t entry_id;
+	int64_t created_by, created_at, updated_at;
+	/* filled by reads */
+	const char *rule_name, *rule_category, *passbook_no, *head_name, *member_name;
+	const char *created_by_name, *first_reviewer_name, *second_reviewer_name;
+	int64_t rule_points, entry_points;
+} st_claim;
+
+typedef struct {
+	int64_t village_id;   /* one of village_id, household_id */
+	int64_t household_id;
+	const char *status;   /* NULL = all; "open" = pending or second_review; else that one */
+	bool oldest_first;
+	int64_t offset, limit;
+} st_claim_filter;
+
+store_rc store_claim_create(store *st, const st_claim *c, int64_t *id);
+store_rc store_claim_get(store *st, int64_t id, arena *ar, st_claim *out);
+store_rc store_claim_list(store *st, const st_claim_filter *f, arena *ar, st_claim **out,
+                          size_t *n, int64_t *total);
+/* Writes the review fields of c (status, reviewers, first_points, reject_reason,
+ * entry_id, updated_at) if the claim's status is still from_status; else
+ * STORE_NOT_FOUND. */
+store_rc store_claim_review(store *st, const st_claim *c, const char *from_status);
+/* The village's points threshold above which a claim needs a second reviewer. */
+store_rc store_village_second_review(store *st, int64_t village_id, int64_t *points);
+/* True in *yes if the household may see the village's photo: a user of the
+ * household uploaded it, or one of its claims or entries names it. */
+store_rc store_photo_household_sees(store *st, int64_t village_id, int64_t household_id,
+                                    const char *hash, bool *yes);
+
 #endif
