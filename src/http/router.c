@@ -56,6 +56,7 @@ const http_route *http_route_match(const http_route *routes, size_t n, http_req 
 		    (strcmp(req->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
 			memcpy(req->params, params, sizeof(params));
 			req->nparams = np;
+			*method_mismatch = false; /* an earlier row may have matched the path only */
 			return &routes[i];
 		}
 		*method_mismatch = true;
