@@ -10,7 +10,8 @@
 
 #include "core/access.h"
 
-/* Reads an ISO date or Unix seconds query argument; false (response set) if bad. */
+/* Reads an ISO date (UTC) or Unix seconds query argument; false (response set)
+ * if bad. A date as "until" means the end of that day, so the day is included. */
 static bool query_time(http_req *req, const char *name, int64_t *out)
 {
 	*out = 0;
@@ -21,7 +22,16 @@ static bool query_time(http_req *req, const char *name, int64_t *out)
 	char tail;
 	if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) == 3) {
 		struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d};
-		*out = (int64_t)timegm(&tm);
+		time_t t = timegm(&tm);
+		struct tm back;
+		/* timegm normalises 2024-02-30 to March 1st: refuse dates that moved */
+		if (y < 1970 || !gmtime_r(&t, &back) || back.tm_year != y - 1900 ||
+		    back.tm_mon != mo - 1 || back.tm_mday != d) {
+			http_errorf(req, 400, "bad_query", "查询参数 %s 不是有效的日期（YYYY-MM-DD）",
+			            "query parameter %s is not a valid date (YYYY-MM-DD)", name);
+			return false;
+		}
+		*out = (int64_t)t + (strcmp(name, "until") == 0 ? 86400 : 0);
 		return true;
 	}
 	return api_query_id(req, name, out);

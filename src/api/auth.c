@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -24,7 +25,7 @@ static const char *request_token(http_req *req, bool *via_cookie)
 {
 	*via_cookie = false;
 	const char *h = http_header(req, "Authorization");
-	if (h && strncmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == TOKEN_CHARS)
+	if (h && strncasecmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == TOKEN_CHARS)
 		return h + 7;
 	const char *c = http_cookie(req, COOKIE_NAME);
 	if (c && strlen(c) == TOKEN_CHARS) {
@@ -131,7 +132,17 @@ void api_session_login(http_req *req)
 		http_error(req, 422, "too_long", "登录信息太长", "login fields too long");
 		return;
 	}
-	/* rotate: a session this browser already had ends here */
+	auth_login_out out;
+	core_err err;
+	int retry = 0;
+	core_status cs = auth_login(app->st, &app->auth, &in, req->ip, &req->ar, &out, &retry, &err);
+	json_decref(body);
+	if (cs != CORE_OK) {
+		req->retry_after = retry;
+		api_fail(req, &err);
+		return;
+	}
+	/* rotate: a session this browser already had ends now that a new one exists */
 	bool via_cookie = false;
 	const char *old = request_token(req, &via_cookie);
 	if (old) {
@@ -142,16 +153,6 @@ void api_session_login(http_req *req)
 			actor w = {.user = &ou, .ip = req->ip};
 			auth_logout(app->st, &w, os.id, &ignore);
 		}
-	}
-	auth_login_out out;
-	core_err err;
-	int retry = 0;
-	core_status cs = auth_login(app->st, &app->auth, &in, req->ip, &req->ar, &out, &retry, &err);
-	json_decref(body);
-	if (cs != CORE_OK) {
-		req->retry_after = retry;
-		api_fail(req, &err);
-		return;
 	}
 	req->user_id = out.user.id;
 	req->set_cookie = arena_printf(&req->ar, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; "

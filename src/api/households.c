@@ -179,8 +179,13 @@ void api_member_update(http_req *req)
 		api_fail(req, &err);
 	} else {
 		st_member m;
-		store_member_get(app->st, req->params[0], &req->ar, &m);
-		http_json(req, 200, API_RENDER(&m, member));
+		store_rc rc = store_member_get(app->st, req->params[0], &req->ar, &m);
+		if (rc != STORE_OK) {
+			core_store_fail(&err, rc, "家庭成员", "member");
+			api_fail(req, &err);
+		} else {
+			http_json(req, 200, API_RENDER(&m, member));
+		}
 	}
 	json_decref(body);
 }

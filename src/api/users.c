@@ -86,36 +86,26 @@ void api_user_update(http_req *req)
 		{"home_household_id", F_INT, false},
 	};
 	api_app *app = req->app;
-	const actor *who = api_actor(req);
 	json_t *body = API_BODY(req, fields);
 	if (!body)
 		return;
-	int64_t id = req->params[0];
-	core_err err;
-	core_status cs = CORE_OK;
-	const char *name = api_str(body, "display_name"), *phone = api_str(body, "phone");
-	const char *pw = api_str(body, "password"), *pin = api_str(body, "pin");
-	const char *cur = api_str(body, "current_password");
 	json_t *dis = json_object_get(body, "disabled");
-	if (dis && !json_is_null(dis) && who->user && who->user->id == id) {
-		cs = core_fail(&err, CORE_FORBIDDEN, "forbidden", "不能停用自己的账号",
-		               "you cannot disable your own account");
-	}
-	if (cs == CORE_OK && (name || phone))
-		cs = user_update(app->st, who, id, name, phone, &err);
-	if (cs == CORE_OK && pw)
-		cs = user_set_secret(app->st, who, id, false, pw, cur, &err);
-	if (cs == CORE_OK && pin)
-		cs = user_set_secret(app->st, who, id, true, pin, cur, &err);
-	if (cs == CORE_OK && json_is_boolean(dis))
-		cs = user_set_disabled(app->st, who, id, json_is_true(dis), &err);
+	user_patch_in p = {
+		.display_name = api_str(body, "display_name"), .phone = api_str(body, "phone"),
+		.password = api_str(body, "password"), .pin = api_str(body, "pin"),
+		.current = api_str(body, "current_password"),
+		.disabled = json_is_boolean(dis) ? (json_is_true(dis) ? 1 : 0) : -1,
+	};
 	json_t *home = json_object_get(body, "home_household_id"); /* null clears it */
-	if (cs == CORE_OK && home)
-		cs = user_set_home_household(app->st, who, id,
-		                             json_is_integer(home) ? json_integer_value(home) : 0, &err);
+	if (home) {
+		p.set_home = true;
+		p.home_household_id = json_is_integer(home) ? json_integer_value(home) : 0;
+	}
+	core_err err;
+	core_status cs = user_patch(app->st, api_actor(req), req->params[0], &p, &err);
 	json_decref(body);
 	if (cs != CORE_OK)
 		api_fail(req, &err);
 	else
-		reply_user(req, 200, id);
+		reply_user(req, 200, req->params[0]);
 }

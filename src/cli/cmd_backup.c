@@ -61,15 +61,12 @@ int cmd_backup(int argc, char **argv)
 	store_close(st);
 	if (rc != EXIT_OK)
 		return rc;
-	store *copy = cli_open_store(to, false);
 	char check[256] = "";
-	if (!copy || store_integrity_check(copy, check, sizeof(check)) != STORE_OK ||
-	    strcmp(check, "ok") != 0) {
+	if (store_check_file(to, check, sizeof(check)) != STORE_OK || strcmp(check, "ok") != 0) {
 		fprintf(stderr, "jifen backup: the copy %s failed its integrity check: %s\n", to, check);
 		rc = EXIT_FAIL;
 	} else {
 		printf("backup written to %s (integrity_check: ok)\n", to);
 	}
-	store_close(copy);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "core/org.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #define TOUCH_EVERY_S 30
 
@@ -33,7 +34,10 @@ static core_status check_throttle(store *st, const auth_config *cfg, const char 
                                   int64_t limit, int64_t now, int *retry_after, core_err *err)
 {
 	int64_t count = 0, oldest = 0;
-	store_rc rc = store_login_failure_count(st, key, now - cfg->fail_window_s, &count, &oldest);
+	/* the window is the last fail_window_s seconds, so that a failure at t no
+	 * longer counts at t + fail_window_s, when Retry-After said to come back */
+	int64_t since = now - cfg->fail_window_s + 1;
+	store_rc rc = store_login_failure_count(st, key, since, &count, &oldest);
 	if (rc != STORE_OK)
 		return core_store_fail(err, rc, "登录记录", "login record");
 	if (count < limit)
@@ -42,7 +46,7 @@ static core_status check_throttle(store *st, const auth_config *cfg, const char 
 	*retry_after = (int)(wait > 1 ? wait : 1);
 	return core_fail(err, CORE_THROTTLED, "too_many_attempts",
 	                 "登录失败次数太多，请 %d 分钟后再试",
-	                 "too many failed logins; try again in %d minutes", (*retry_after + 59) / 60);
+	                 "too many failed logins; try again in %d minute(s)", (*retry_after + 59) / 60);
 }
 
 /* The account key of a login attempt, for throttling and the audit log. */
@@ -82,19 +86,37 @@ static core_status find_account(store *st, const auth_login_in *in, arena *ar, s
 	return CORE_OK;
 }
 
-static void record_failure(store *st, const char *acct, const char *ipkey, const char *ip,
-                           int64_t now)
+/* Records a failed login against the typed account, the address and (when the
+ * account exists) the user, and audits it where that user's admins can see it. */
+static void record_failure(store *st, const char *acct, const char *ipkey, const st_user *target,
+                           const char *ip, int64_t now)
 {
 	if (store_begin(st) != STORE_OK)
 		return;
-	actor anon = {.user = NULL, .ip = ip};
-	char sum[160];
-	snprintf(sum, sizeof(sum), "{\"account\":\"%.100s\"}", acct);
+	/* the account as typed, cut back to whole characters, escaped as JSON */
+	size_t n = strlen(acct);
+	while (n > 0 && !utf8_valid(acct, n))
+		n--;
+	json_t *j = json_pack("{s:s%}", "account", acct, n);
+	char *sum = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	char uidkey[40] = "";
+	if (target)
+		snprintf(uidkey, sizeof(uidkey), "uid:%lld", (long long)target->id);
+	st_audit a = {.at = now, .ip = ip, .entity = "session", .action = "login_failed",
+	              .summary = sum ? sum : "{}"};
+	if (target) {
+		a.village_id = target->village_id;
+		a.area_id = target->area_id;
+		a.entity = "user";
+		a.entity_id = target->id;
+	}
 	if (store_login_failure_add(st, acct, now) != STORE_OK ||
 	    store_login_failure_add(st, ipkey, now) != STORE_OK ||
-	    core_audit(st, &anon, 0, "session", 0, "login_failed", sum) != STORE_OK ||
-	    store_commit(st) != STORE_OK)
+	    (target && store_login_failure_add(st, uidkey, now) != STORE_OK) ||
+	    store_audit_add(st, &a) != STORE_OK || store_commit(st) != STORE_OK)
 		store_rollback(st);
+	free(sum);
 }
 
 core_status auth_login(store *st, const auth_config *cfg, const auth_login_in *in,
@@ -112,10 +134,16 @@ core_status auth_login(store *st, const auth_config *cfg, const auth_login_in *i
 	const char *secret = NULL;
 	if (find_account(st, in, ar, &out->user, &found, &secret, err) != CORE_OK)
 		return err->status;
+	/* one account, whichever way it is named (user name, phone, passbook) */
+	char uidkey[40];
+	snprintf(uidkey, sizeof(uidkey), "uid:%lld", (long long)(found ? out->user.id : 0));
+	if (found && check_throttle(st, cfg, uidkey, cfg->max_fail_account, now, retry_after, err) !=
+	                     CORE_OK)
+		return err->status;
 	const char *given = in->pin ? in->pin : in->password;
 	bool ok = password_verify(found ? secret : NULL, given ? given : "");
 	if (!ok || out->user.disabled) {
-		record_failure(st, acct, ipkey, ip, now);
+		record_failure(st, acct, ipkey, found ? &out->user : NULL, ip, now);
 		if (ok && out->user.disabled)
 			return core_fail(err, CORE_UNAUTHORIZED, "account_disabled", "该账号已停用，请联系村管理员",
 			                 "this account is disabled; ask the village admin");
@@ -134,6 +162,8 @@ core_status auth_login(store *st, const auth_config *cfg, const auth_login_in *i
 	store_rc rc = store_session_create(st, hash, &s, &sid);
 	if (rc == STORE_OK)
 		rc = store_login_failure_clear(st, acct);
+	if (rc == STORE_OK)
+		rc = store_login_failure_clear(st, uidkey);
 	if (rc == STORE_OK)
 		rc = store_session_purge(st, now, now - cfg->idle_s);
 	if (rc != STORE_OK) {

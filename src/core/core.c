@@ -80,6 +80,10 @@ store_rc core_audit(store *st, const actor *who, int64_t village_id, const char 
 	a.user_id = who && who->user ? who->user->id : 0;
 	a.ip = who && who->ip ? who->ip : "";
 	a.village_id = village_id;
+	/* a write outside any village (an area, an area admin's account or login)
+	 * belongs to the area of the area admin who made it, so area admins see it */
+	if (!village_id && who && who->user && who->user->area_id)
+		a.area_id = who->user->area_id;
 	a.entity = entity;
 	a.entity_id = entity_id;
 	a.action = action;

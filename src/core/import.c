@@ -17,6 +17,7 @@
 #include "util/csv.h"
 #include "util/textenc.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 enum { COL_GROUP, COL_PASSBOOK, COL_HEAD, COL_ADDRESS, COL_PHONE, COL_MEMBERS, COL_COUNT };
 
@@ -37,6 +38,7 @@ typedef struct {
 	const char *f[COL_COUNT];
 	household_member_in members[HOUSEHOLD_MAX_MEMBERS];
 	size_t nmembers;
+	size_t new_members;  /* members not yet in the household (by name) */
 	int64_t existing_id; /* 0 = new household */
 	int64_t group_id;    /* 0 = group to create */
 	bool changed;
@@ -50,8 +52,8 @@ static void problem(import_report *r, arena *ar, size_t line, const char *zh, co
 		if (r->problems) {
 			import_problem *p = &r->problems[r->nproblems];
 			p->row = line;
-			snprintf(p->zh, sizeof(p->zh), "%s", zh);
-			snprintf(p->en, sizeof(p->en), "%s", en);
+			utf8_scrub(zh, p->zh, sizeof(p->zh));
+			utf8_scrub(en, p->en, sizeof(p->en));
 		}
 	}
 	r->nproblems++;
@@ -69,6 +71,8 @@ static bool map_header(const csv_row *h, int *map, import_report *r, arena *ar)
 			    strcmp(h->fields[i], columns[c].alt) == 0)
 				map[i] = c;
 		char zh[256], en[256];
+		if (map[i] < 0 && h->fields[i][0] == '\0')
+			continue; /* Excel saves trailing empty columns: a blank header is ignored */
 		if (map[i] < 0) {
 			snprintf(zh, sizeof(zh), "第 %zu 列的表头“%.64s”无法识别", i + 1, h->fields[i]);
 			snprintf(en, sizeof(en), "column %zu: unknown header \"%.64s\"", i + 1, h->fields[i]);
@@ -104,10 +108,10 @@ static bool parse_members(const char *s, roster_row *row, arena *ar, char *zh, c
 	char *copy = arena_strdup(ar, s);
 	if (!copy)
 		return false;
-	/* normalise the separators ；、 and ; into '\n', and （） into () */
+	/* normalise the separators ；、 ; and line breaks into '\n', and （） into () */
 	static const struct {
 		const char *from, *to;
-	} repl[] = {{"；", "\n"}, {"、", "\n"}, {";", "\n"}, {"（", "("}, {"）", ")"}};
+	} repl[] = {{"；", "\n"}, {"、", "\n"}, {";", "\n"}, {"\r", "\n"}, {"（", "("}, {"）", ")"}};
 	for (size_t k = 0; k < sizeof(repl) / sizeof(repl[0]); k++) {
 		size_t fl = strlen(repl[k].from), tl = strlen(repl[k].to);
 		char *p = strstr(copy, repl[k].from);
@@ -121,6 +125,9 @@ static bool parse_members(const char *s, roster_row *row, arena *ar, char *zh, c
 	for (char *item = strtok_r(copy, "\n", &save); item; item = strtok_r(NULL, "\n", &save)) {
 		while (*item == ' ')
 			item++;
+		char *end = item + strlen(item);
+		while (end > item && end[-1] == ' ')
+			*--end = '\0';
 		if (!*item)
 			continue;
 		char *open = strchr(item, '(');
@@ -271,12 +278,23 @@ static void check_row(store *st, int64_t village_id, roster_row *rows, size_t i,
 	st_group g;
 	if (store_group_find(st, village_id, row->f[COL_GROUP], ar, &g) == STORE_OK)
 		row->group_id = g.id;
+	row->new_members = row->nmembers;
 	st_household old;
 	if (store_household_by_passbook(st, village_id, h.passbook_no, ar, &old) == STORE_OK) {
 		row->existing_id = old.id;
+		/* members already in the household (by name) are not added again */
+		st_member *have = NULL;
+		size_t nh = 0;
+		if (row->nmembers && store_member_list(st, old.id, ar, &have, &nh) == STORE_OK)
+			for (size_t m = 0; m < row->nmembers; m++)
+				for (size_t k = 0; k < nh; k++)
+					if (strcmp(have[k].name, row->members[m].name) == 0) {
+						row->new_members--;
+						break;
+					}
 		row->changed = row->group_id != old.group_id || strcmp(old.head_name, h.head_name) != 0 ||
 		               strcmp(old.address, h.address ? h.address : "") != 0 ||
-		               strcmp(old.phone, h.phone ? h.phone : "") != 0 || row->nmembers > 0;
+		               strcmp(old.phone, h.phone ? h.phone : "") != 0 || row->new_members > 0;
 	}
 }
 
@@ -387,7 +405,7 @@ core_status import_households(store *st, const actor *who, int64_t village_id, c
 				report->updated++;
 			else
 				report->unchanged++;
-			report->members_added += rows[i].nmembers;
+			report->members_added += rows[i].new_members;
 		}
 		for (size_t i = 0; i < n; i++) {
 			bool first = !rows[i].group_id && rows[i].f[COL_GROUP];

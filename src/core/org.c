@@ -211,6 +211,9 @@ core_status org_group_create(store *st, const actor *who, const st_group *g, int
 {
 	if (validate_text(err, "name", "村民小组名称", g->name, 1, 32) != CORE_OK)
 		return err->status;
+	if (g->sort < 0 || g->sort > 1000000)
+		return core_fail(err, CORE_INVALID, "invalid_sort", "排序号（sort）须在 0 到 1000000 之间",
+		                 "sort must be between 0 and 1000000");
 	if (access_village(st, who, g->village_id, ACCESS_ADMIN, err) != CORE_OK)
 		return err->status;
 	if (org_begin(st, err) != CORE_OK)

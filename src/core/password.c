@@ -57,9 +57,14 @@ core_status password_check_policy(const char *pw, const char *username, core_err
 			return core_fail(err, CORE_INVALID, "password_common",
 			                 "这个密码太常见，容易被猜到，请换一个",
 			                 "this password is too common and easy to guess; choose another");
-	bool same_char = true;
-	for (size_t i = 1; i < n; i++)
-		if (pw[i] != pw[0])
+	/* one character repeated: every byte equals the same byte of the first
+	 * character (which may be several bytes long, as 好 is) */
+	size_t first = 1;
+	while (first < n && ((unsigned char)pw[first] & 0xC0) == 0x80)
+		first++;
+	bool same_char = n % first == 0;
+	for (size_t i = first; same_char && i < n; i++)
+		if (pw[i] != pw[i % first])
 			same_char = false;
 	if (same_char)
 		return core_fail(err, CORE_INVALID, "password_common", "密码不能由同一个字符重复组成",

@@ -26,6 +26,23 @@ core_status user_get(store *st, const actor *who, int64_t id, arena *ar, st_user
 /* Lists the users the actor may manage (filter narrowed to the actor's scope). */
 core_status user_list(store *st, const actor *who, st_user_filter *f, arena *ar, st_user **out,
                       size_t *n, int64_t *total, core_err *err);
+/* One change to an account; NULL fields and disabled -1 keep what is there. */
+typedef struct {
+	const char *display_name, *phone;
+	const char *password, *pin;
+	const char *current; /* the current password or PIN, to change one's own */
+	int disabled;        /* -1 keep, 0 enable, 1 disable */
+	bool set_home;       /* change the staff member's home household … */
+	int64_t home_household_id; /* … to this one (0 clears it) */
+} user_patch_in;
+
+/* Checks every part of the patch, then applies all of it in one transaction
+ * with one audit row per part. Anyone may change their own name, phone and
+ * secrets (with the current one); their managers may change all but their
+ * own disabled flag. A reset by a manager, or disabling, ends the user's
+ * sessions. */
+core_status user_patch(store *st, const actor *who, int64_t id, const user_patch_in *p,
+                       core_err *err);
 /* Sets a new password (pin = false) or PIN. Changing one's own needs current. */
 core_status user_set_secret(store *st, const actor *who, int64_t id, bool pin,
                             const char *secret, const char *current, core_err *err);

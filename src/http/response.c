@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 void http_json(http_req *req, int status, void *body)
 {
 	json_t *j = body;
@@ -29,11 +31,14 @@ void http_json(http_req *req, int status, void *body)
 	req->resp_len = req->resp_body ? strlen(req->resp_body) : 0;
 }
 
+
 void http_error(http_req *req, int status, const char *code, const char *msg_zh,
                 const char *msg_en)
 {
-	json_t *e = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "message", msg_zh,
-	                      "message_en", msg_en);
+	char zh[1024], en[1024];
+	json_t *e = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "message",
+	                      utf8_scrub(msg_zh, zh, sizeof(zh)), "message_en",
+	                      utf8_scrub(msg_en, en, sizeof(en)));
 	http_json(req, status, e);
 }
 

@@ -68,6 +68,7 @@ const http_route *http_route_match(const http_route *routes, size_t n, http_req 
 			memcpy(req->params, params, sizeof(params));
 			req->nparams = np;
 			req->hash_param = hash ? arena_strndup(&req->ar, hash, 64) : NULL;
+			*method_mismatch = false; /* an earlier row may have matched the path only */
 			return &routes[i];
 		}
 		*method_mismatch = true;

@@ -100,6 +100,10 @@ static sqlite3 *open_db(const char *path, int flags)
 	sqlite3_extended_result_codes(db, 1);
 	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 	                 " PRAGMA trusted_schema=OFF;") != SQLITE_OK) {
+		/* e.g. "file is not a database": say which file */
+		char keep[400];
+		snprintf(keep, sizeof(keep), "%.300s", sq_err);
+		sq_seterr("cannot use %s: %s", path, keep);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -435,9 +439,12 @@ store_rc store_backup(store *st, const char *dest, void (*progress)(int remainin
 		sqlite3_close(to);
 		return STORE_ERROR;
 	}
+	/* all pages in one step: one read transaction for the whole copy. In WAL
+	 * mode it does not block writers, while copying in slices restarts the copy
+	 * each time another process writes, so it may never end on a busy server. */
 	int rc;
 	do {
-		rc = sqlite3_backup_step(b, 256);
+		rc = sqlite3_backup_step(b, -1);
 		if (progress)
 			progress(sqlite3_backup_remaining(b), sqlite3_backup_pagecount(b));
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
@@ -469,5 +476,28 @@ store_rc store_integrity_check(store *st, char *out, size_t cap)
 	else
 		r = sq_rc(c, SQLITE_ERROR);
 	sqlite3_finalize(s);
+	return r;
+}
+
+store_rc store_check_file(const char *path, char *out, size_t cap)
+{
+	sqlite3 *db = NULL;
+	snprintf(out, cap, "cannot open");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sq_seterr("cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return STORE_ERROR;
+	}
+	sqlite3_stmt *s = NULL;
+	store_rc r = STORE_OK;
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+	} else {
+		sq_seterr("%s: %s", path, sqlite3_errmsg(db));
+		r = STORE_ERROR;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
 	return r;
 }

@@ -109,6 +109,9 @@ int store_schema_latest(void);
 store_rc store_backup(store *st, const char *dest, void (*progress)(int remaining, int total));
 /* Runs PRAGMA integrity_check; out receives "ok" or the first problem. */
 store_rc store_integrity_check(store *st, char *out, size_t cap);
+/* Opens the database file at path read-only, without migrating it, and runs
+ * PRAGMA integrity_check; out receives "ok" or the first problem. */
+store_rc store_check_file(const char *path, char *out, size_t cap);
 /* Closes the calling thread's connection (for threads that end before the store). */
 void store_thread_done(store *st);
 

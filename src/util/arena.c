@@ -5,6 +5,7 @@
 #include "util/arena.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,8 @@ void *arena_alloc(arena *a, size_t n)
 {
 	size_t align = _Alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
-	if (need < n)
-		return NULL;
+	if (need < n || need > SIZE_MAX - sizeof(arena_block))
+		return NULL; /* the rounding or the block header would wrap around */
 	if (a->limit && (a->used_total + need > a->limit || a->used_total + need < need))
 		return NULL;
 	arena_block *b = a->head;

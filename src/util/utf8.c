@@ -128,8 +128,30 @@ char *utf8_mask_phone(const char *phone, char *out, size_t cap)
 
 bool utf8_has_control(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
 			return true;
+		/* the C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8 */
+		if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			return true;
+	}
 	return false;
+}
+
+char *utf8_scrub(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i] && o + 5 < cap;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (strnlen(s + i, len) == len && utf8_valid(s + i, len)) {
+			memcpy(out + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

@@ -17,6 +17,10 @@ char *utf8_mask_name(const char *name, char *out, size_t cap);
 /* Writes a masked phone: 3 first and 4 last digits kept (138****5678); short
  * numbers are masked whole. Returns out. */
 char *utf8_mask_phone(const char *phone, char *out, size_t cap);
+/* Copies s into out (cap bytes, at least 1) leaving out the bytes that are not
+ * whole UTF-8 characters: text that quotes input cut short ("%.64s") can hold
+ * half a character, which JSON encoders refuse. Returns out. */
+char *utf8_scrub(const char *s, char *out, size_t cap);
 /* True if s holds a control character other than tab (names, addresses). */
 bool utf8_has_control(const char *s);
 

@@ -63,6 +63,7 @@ static inline int check_run(const char *suite, const check_test *tests, size_t n
 		}
 	}
 	printf("%s: %d passed, %d failed\n", suite, passed, failed);
+	fflush(stdout);
 	return failed ? 1 : 0;
 }
 

@@ -1,0 +1,634 @@
+"""Access matrix (invariant 6: a user sees and changes only what their role and area
+allow). One table, MATRIX, names every route of src/api/routes.c × target (own or other
+village, own or other household, self, own or other area, a missing id) with the status
+each of the seven roles must get:
+
+    anonymous  villager  clerk  scorer  village_admin  township area_admin  county area_admin
+
+The table runs twice against one real server, once from each of two villages in two
+townships of one county (the demo's 高箭沟村 in 平顶堡镇, and 马家寨村 in 凡河镇 made through
+the API), so "own" and "other" swap sides. Every refusal of a write must leave the
+database as it was, and every 403 must leave a "denied METHOD PATH user=ID" line in the
+server log. A route in routes.c that the table does not name fails the run.
+"""
+import collections
+import os
+import re
+import sqlite3
+
+from harness import SRC, Server, run, eq, status
+
+PW = "Majiazhai-2024"
+PIN = "583927"
+MISSING = 999999
+ROLES = ("anonymous", "villager", "clerk", "scorer", "village_admin", "township", "county")
+SHORT = ("anon", "vill", "clerk", "scor", "vadm", "town", "cnty")
+WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
+# the tables a refused write must leave untouched (sessions change on every request)
+SNAPSHOT_TABLES = ("areas", "villages", "villager_groups", "households", "members", "users",
+                   "audit_log")
+
+
+def toggle(current, a, b):
+    """A value that differs from current: a, or b when current is already a."""
+    return b if current == a else a
+
+
+def current(c, sql, default):
+    rows = c.s.sql(sql, c.id)
+    return rows[0][0] if rows else default
+
+
+# ---- bodies: each gets the request context c (c.id = the resolved target, c.n = unique) ----
+
+def b_login(c):
+    return c.credentials
+
+
+def b_area_township(c):
+    return {"name": f"试点镇{c.n}", "level": "township", "parent_id": c.id}
+
+
+def b_area_county(c):
+    return {"name": f"试点县{c.n}", "level": "county"}
+
+
+def b_village_create(c):
+    return {"name": f"腰堡村{c.n}", "area_id": c.id}
+
+
+def b_village_rename(c):
+    base = c.world.get(c.id, {}).get("name", "高箭沟村")
+    cur = current(c, "SELECT name FROM villages WHERE id = ?", base)
+    return {"name": toggle(cur, base, base + "（示范点）")}
+
+
+def b_group_create(c):
+    return {"name": f"新{c.n}组", "sort": 10 + c.n}
+
+
+def b_group_update(c):
+    return {"sort": toggle(current(c, "SELECT sort FROM villager_groups WHERE id = ?", 0), 9, 8)}
+
+
+def b_household_create(c):
+    v = c.world.get(c.id, c.world[c.home.village])
+    return {"group_id": v["group"], "passbook_no": f"9{c.n:03d}", "head_name": "于洪军",
+            "address": v["name"] + "三组17号", "members": [{"name": "于小红", "relation": "女儿"}]}
+
+
+def b_import(c):
+    v = c.world.get(c.id, c.world[c.home.village])
+    return f"村民小组,存折号,户主,住址\n{v['group_name']},8{c.n:03d},于洪军,{v['name']}三组17号\n".encode()
+
+
+def b_household_update(c):
+    prefix = c.world.get(c.vid_of_household(), {}).get("name", "高箭沟村")
+    cur = current(c, "SELECT address FROM households WHERE id = ?", "")
+    return {"address": toggle(cur, prefix + "三组17号", prefix + "三组18号")}
+
+
+def b_member_create(c):
+    return {"name": "于小红", "relation": "女儿"}
+
+
+def b_member_update(c):
+    return {"name": toggle(current(c, "SELECT name FROM members WHERE id = ?", ""), "于小红", "于晓红")}
+
+
+def b_user_staff(role):
+    def body(c):
+        return {"username": f"u{role[:4]}{c.n}", "display_name": "于洪军", "role": role,
+                "password": PW, "village_id": c.id}
+    return body
+
+
+def b_user_area_admin(c):
+    return {"username": f"area{c.n}", "display_name": "赵德明", "role": "area_admin",
+            "password": PW, "area_id": c.id}
+
+
+def b_user_update(c):
+    cur = current(c, "SELECT display_name FROM users WHERE id = ?", "")
+    return {"display_name": toggle(cur, "于洪军", "于红军")}
+
+
+# ---- what a list may show (checks on 200 answers) ----
+
+def ids(r):
+    return {i["id"] for i in r.json["items"]}
+
+
+def see_areas(r, c):
+    got = ids(r)
+    if c.role == "county":
+        return None if {c.county_area, c.home.area, c.other.area} <= got else f"areas {got}"
+    return None if got == {c.home.area} else f"township admin sees areas {got}"
+
+
+def see_villages(r, c):
+    got = {(i["id"], i["area_id"]) for i in r.json["items"]}
+    vids = {v for v, _ in got}
+    if c.role == "county":
+        return None if {c.home.village, c.other.village} <= vids else f"villages {got}"
+    if c.role == "township":
+        ok = c.home.village in vids and all(a == c.home.area for _, a in got)
+        return None if ok else f"township admin sees villages {got}"
+    return None if vids == {c.home.village} else f"{c.role} sees villages {got}"
+
+
+def see_in_target_village(r, c):
+    bad = [i for i in r.json["items"] if i["village_id"] != c.id]
+    return f"items of other villages: {bad[:3]}" if bad else None
+
+
+def see_households(r, c):
+    msg = see_in_target_village(r, c)
+    if msg:
+        return msg
+    n = c.s.sql("SELECT count(*) FROM households WHERE village_id = ?", c.id)[0][0]
+    return None if r.json["total"] == n else f"total {r.json['total']} != {n} households"
+
+
+def see_only_filtered_village(r, c):
+    items = r.json["items"]
+    bad = [i for i in items if i["village_id"] != c.id]
+    return f"asked for village {c.id}, got rows of others: {bad[:3]}" if bad or not items else None
+
+
+def see_users(r, c):
+    items = r.json["items"]
+    if c.filtered:
+        return see_only_filtered_village(r, c)
+    if c.role == "county":
+        vids = {i["village_id"] for i in items}
+        return None if {c.home.village, c.other.village} <= vids else f"county sees villages {vids}"
+    if c.role == "township":
+        home_villages = {v for (v,) in c.s.sql("SELECT id FROM villages WHERE area_id = ?", c.home.area)}
+        bad = [i for i in items if not (i["area_id"] == c.home.area or i["village_id"] in home_villages)]
+    else:
+        bad = [i for i in items if i["village_id"] != c.home.village]
+    return f"{c.role} sees users outside their scope: {bad[:3]}" if bad or not items else None
+
+
+def see_audit(r, c):
+    items = r.json["items"]
+    if c.filtered:
+        return see_only_filtered_village(r, c)
+    if c.role == "county":
+        vids = {i["village_id"] for i in items}
+        return None if {c.home.village, c.other.village} <= vids else f"county sees villages {vids}"
+    if c.role == "township":
+        bad = [i for i in items if i["area_id"] != c.home.area or i["village_id"] == c.other.village]
+    else:
+        bad = [i for i in items if i["village_id"] != c.home.village]
+    return f"{c.role} sees audit rows outside their scope: {bad[:3]}" if bad or not items else None
+
+
+def see_target(r, c):
+    return None if r.json and r.json.get("id") == c.id else f"answered id {(r.json or {}).get('id')}, asked {c.id}"
+
+
+def see_self_session(r, c):
+    return None if r.json["user"]["id"] == c.actor_id else f"session of user {r.json['user']['id']}"
+
+
+def see_logged_out(r, c):
+    after = c.client.get("/api/v1/session")
+    return None if after.status == 401 else f"the session still answers {after.status} after logout"
+
+
+# ---- the matrix ----
+#   method, route pattern (as in routes.c), target, expected statuses in ROLES order
+#   (anon vill clerk scor vadm town cnty), then optional body / query / check / note.
+
+def R(method, pattern, target, expect, body=None, query=None, check=None, note=""):
+    codes = [int(x) for x in expect.split()]
+    assert len(codes) == len(ROLES), f"{method} {pattern} {target}: {expect!r}"
+    return dict(method=method, pattern=pattern, target=target, expect=dict(zip(ROLES, codes)),
+                body=body, query=query, check=check, note=note)
+
+
+V = "/api/v1/villages/{id}"
+MATRIX = [
+    #                                                         anon vill clrk scor vadm town cnty
+    R("GET", "/api/v1/health", "-",                           "200  200  200  200  200  200  200"),
+    R("GET", "/api/v1/openapi.yaml", "-",                     "200  200  200  200  200  200  200"),
+    R("POST", "/api/v1/session", "-",                         "201  201  201  201  201  201  201", b_login,
+      note="each role logs in with its own credentials (anonymous: the clerk's)"),
+    R("GET", "/api/v1/session", "-",                          "401  200  200  200  200  200  200",
+      check=see_self_session),
+
+    R("GET", "/api/v1/areas", "-",                            "401  403  403  403  403  200  200", check=see_areas),
+    R("POST", "/api/v1/areas", "county",                      "401  403  403  403  403  403  201", b_area_township,
+      note="a township under the county"),
+    R("POST", "/api/v1/areas", "-",                           "401  403  403  403  403  403  403", b_area_county,
+      note="a county (only the operator may)"),
+    R("GET", "/api/v1/areas/{id}", "own area",                "401  403  403  403  403  200  200", check=see_target),
+    R("GET", "/api/v1/areas/{id}", "other area",              "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/areas/{id}", "county",                  "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/areas/{id}", "missing",                 "401  404  404  404  404  404  404"),
+
+    R("GET", "/api/v1/villages", "-",                         "401  200  200  200  200  200  200", check=see_villages),
+    R("POST", "/api/v1/villages", "own area",                 "401  403  403  403  403  201  201", b_village_create),
+    R("POST", "/api/v1/villages", "other area",               "401  403  403  403  403  403  201", b_village_create),
+    R("GET", V, "own village",                                "401  200  200  200  200  200  200", check=see_target),
+    R("GET", V, "other village",                              "401  403  403  403  403  403  200", check=see_target),
+    R("GET", V, "missing",                                    "401  404  404  404  404  404  404"),
+    R("PATCH", V, "own village",                              "401  403  403  403  200  200  200", b_village_rename),
+    R("PATCH", V, "other village",                            "401  403  403  403  403  403  200", b_village_rename),
+    R("PATCH", V, "missing",                                  "401  404  404  404  404  404  404", b_village_rename),
+    R("GET", V + "/groups", "own village",                    "401  200  200  200  200  200  200", check=see_in_target_village),
+    R("GET", V + "/groups", "other village",                  "401  403  403  403  403  403  200", check=see_in_target_village),
+    R("GET", V + "/groups", "missing",                        "401  404  404  404  404  404  404"),
+    R("POST", V + "/groups", "own village",                   "401  403  403  403  201  201  201", b_group_create),
+    R("POST", V + "/groups", "other village",                 "401  403  403  403  403  403  201", b_group_create),
+    R("POST", V + "/groups", "missing",                       "401  404  404  404  404  404  404", b_group_create),
+    R("PATCH", "/api/v1/groups/{id}", "own village",          "401  403  403  403  200  200  200", b_group_update),
+    R("PATCH", "/api/v1/groups/{id}", "other village",        "401  403  403  403  403  403  200", b_group_update),
+    R("PATCH", "/api/v1/groups/{id}", "missing",              "401  404  404  404  404  404  404", b_group_update),
+
+    R("GET", V + "/households", "own village",                "401  403  200  200  200  200  200", check=see_households),
+    R("GET", V + "/households", "other village",              "401  403  403  403  403  403  200", check=see_households),
+    R("GET", V + "/households", "missing",                    "401  404  404  404  404  404  404"),
+    R("POST", V + "/households", "own village",               "401  403  403  403  201  201  201", b_household_create),
+    R("POST", V + "/households", "other village",             "401  403  403  403  403  403  201", b_household_create),
+    R("POST", V + "/households", "missing",                   "401  404  404  404  404  404  404", b_household_create),
+    R("POST", V + "/households/import", "own village",        "401  403  403  403  200  200  200", b_import),
+    R("POST", V + "/households/import", "other village",      "401  403  403  403  403  403  200", b_import),
+    R("POST", V + "/households/import", "missing",            "401  404  404  404  404  404  404", b_import),
+    R("GET", "/api/v1/households/{id}", "own household",      "401  200  200  200  200  200  200", check=see_target),
+    R("GET", "/api/v1/households/{id}", "other household",    "401  403  200  200  200  200  200", check=see_target),
+    R("GET", "/api/v1/households/{id}", "other village",      "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/households/{id}", "missing",            "401  404  404  404  404  404  404"),
+    R("PATCH", "/api/v1/households/{id}", "own household",    "401  403  403  403  200  200  200", b_household_update),
+    R("PATCH", "/api/v1/households/{id}", "other household",  "401  403  403  403  200  200  200", b_household_update),
+    R("PATCH", "/api/v1/households/{id}", "other village",    "401  403  403  403  403  403  200", b_household_update),
+    R("PATCH", "/api/v1/households/{id}", "missing",          "401  404  404  404  404  404  404", b_household_update),
+    R("POST", "/api/v1/households/{id}/members", "own household",   "401  403  403  403  201  201  201", b_member_create),
+    R("POST", "/api/v1/households/{id}/members", "other household", "401  403  403  403  201  201  201", b_member_create),
+    R("POST", "/api/v1/households/{id}/members", "other village",   "401  403  403  403  403  403  201", b_member_create),
+    R("POST", "/api/v1/households/{id}/members", "missing",         "401  404  404  404  404  404  404", b_member_create),
+    R("PATCH", "/api/v1/members/{id}", "own household",       "401  403  403  403  200  200  200", b_member_update),
+    R("PATCH", "/api/v1/members/{id}", "other household",     "401  403  403  403  200  200  200", b_member_update),
+    R("PATCH", "/api/v1/members/{id}", "other village",       "401  403  403  403  403  403  200", b_member_update),
+    R("PATCH", "/api/v1/members/{id}", "missing",             "401  404  404  404  404  404  404", b_member_update),
+
+    R("GET", "/api/v1/users", "-",                            "401  403  403  403  200  200  200", check=see_users),
+    R("GET", "/api/v1/users", "own village",                  "401  403  403  403  200  200  200",
+      query="village_id={id}", check=see_users),
+    R("GET", "/api/v1/users", "other village",                "401  403  403  403  403  403  200",
+      query="village_id={id}", check=see_users),
+    R("POST", "/api/v1/users", "own village",                 "401  403  403  403  201  201  201", b_user_staff("scorer"),
+      note="role scorer"),
+    R("POST", "/api/v1/users", "other village",               "401  403  403  403  403  403  201", b_user_staff("scorer"),
+      note="role scorer"),
+    R("POST", "/api/v1/users", "own village",                 "401  403  403  403  403  201  201", b_user_staff("village_admin"),
+      note="role village_admin"),
+    # area admins manage the admins of areas strictly below their own, not their peers
+    R("POST", "/api/v1/users", "own area",                    "401  403  403  403  403  403  201", b_user_area_admin,
+      note="role area_admin"),
+    R("POST", "/api/v1/users", "other area",                  "401  403  403  403  403  403  201", b_user_area_admin,
+      note="role area_admin"),
+    R("POST", "/api/v1/users", "county",                      "401  403  403  403  403  403  403", b_user_area_admin,
+      note="role area_admin"),
+    R("GET", "/api/v1/users/{id}", "self",                    "401  200  200  200  200  200  200", check=see_target),
+    R("GET", "/api/v1/users/{id}", "own village",             "401  403  403  403  200  200  200", check=see_target,
+      note="the other household's villager"),
+    R("GET", "/api/v1/users/{id}", "other village",           "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/users/{id}", "township admin",          "401  403  403  403  403  200  200", check=see_target),
+    R("GET", "/api/v1/users/{id}", "other township admin",    "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/users/{id}", "county admin",            "401  403  403  403  403  403  200", check=see_target),
+    R("GET", "/api/v1/users/{id}", "missing",                 "401  404  404  404  404  404  404"),
+    R("PATCH", "/api/v1/users/{id}", "self",                  "401  200  200  200  200  200  200", b_user_update),
+    R("PATCH", "/api/v1/users/{id}", "own village",           "401  403  403  403  200  200  200", b_user_update,
+      note="the other household's villager"),
+    R("PATCH", "/api/v1/users/{id}", "other village",         "401  403  403  403  403  403  200", b_user_update),
+    R("PATCH", "/api/v1/users/{id}", "township admin",        "401  403  403  403  403  200  200", b_user_update),
+    R("PATCH", "/api/v1/users/{id}", "other township admin",  "401  403  403  403  403  403  200", b_user_update),
+    R("PATCH", "/api/v1/users/{id}", "county admin",          "401  403  403  403  403  403  200", b_user_update),
+    R("PATCH", "/api/v1/users/{id}", "missing",               "401  404  404  404  404  404  404", b_user_update),
+
+    R("GET", "/api/v1/audit", "-",                            "401  403  403  403  200  200  200",
+      query="per_page=200", check=see_audit),
+    R("GET", "/api/v1/audit", "own village",                  "401  403  403  403  200  200  200",
+      query="village_id={id}&per_page=200", check=see_audit),
+    R("GET", "/api/v1/audit", "other village",                "401  403  403  403  403  403  200",
+      query="village_id={id}&per_page=200", check=see_audit),
+
+    # last: it ends the sessions the rows above use
+    R("DELETE", "/api/v1/session", "-",                       "401  200  200  200  200  200  200", check=see_logged_out),
+]
+
+
+def route_table():
+    """(method, pattern) of every row of src/api/routes.c."""
+    with open(os.path.join(SRC, "src/api/routes.c"), encoding="utf-8") as f:
+        text = f.read()
+    routes = re.findall(r'\{\s*"([A-Z]+)",\s*"(/api/[^"]*)"', text)
+    assert len(routes) >= 20, f"parsed only {len(routes)} routes from routes.c"
+    return routes
+
+
+# ---- the world: two villages in two townships, a cast per village ----
+
+class Home:
+    """One village's side of the matrix: its ids and its seven logged-in clients."""
+
+
+def make_world(s):
+    county = s.login("county")
+    county_area = county.user["area_id"]
+    v1 = s.village_id
+    area1 = s.sql("SELECT area_id FROM villages WHERE id = ?", v1)[0][0]
+
+    # 凡河镇 → 马家寨村 with 一组 and two households, made through the API by the county admin
+    area2 = status(county.post("/api/v1/areas", {"name": "凡河镇", "level": "township",
+                                                "parent_id": county_area}), 201, "township").json["id"]
+    v2 = status(county.post("/api/v1/villages", {"name": "马家寨村", "area_id": area2}), 201,
+                "village").json["id"]
+    g2 = status(county.post(f"/api/v1/villages/{v2}/groups", {"name": "一组", "sort": 1}), 201,
+                "group").json["id"]
+    hh2 = []
+    for pb, head, mate in (("1001", "李国富", "李秀英"), ("1002", "张桂兰", "王建国")):
+        r = status(county.post(f"/api/v1/villages/{v2}/households", {
+            "group_id": g2, "passbook_no": pb, "head_name": head, "address": f"马家寨村一组{pb[-1]}号",
+            "members": [{"name": mate, "relation": "配偶"}]}), 201, "household " + pb)
+        hh2.append(r.json["id"])
+
+    def mkuser(body, who=county):
+        return status(who.post("/api/v1/users", body), 201, "user " + body["display_name"]).json["id"]
+
+    mkuser({"username": "fanhe", "display_name": "赵德明", "role": "area_admin", "password": PW,
+            "area_id": area2})
+    for uname, name, role in (("mjz_admin", "马文才", "village_admin"), ("mjz_scorer", "杨淑珍", "scorer"),
+                              ("mjz_clerk", "刘长海", "clerk")):
+        mkuser({"username": uname, "display_name": name, "role": role, "password": PW, "village_id": v2})
+    mkuser({"display_name": "李国富", "role": "villager", "pin": PIN, "village_id": v2,
+            "household_id": hh2[0]})
+    villager2_v2 = mkuser({"display_name": "张桂兰", "role": "villager", "pin": PIN, "village_id": v2,
+                           "household_id": hh2[1]})
+
+    # 高箭沟村: the demo villager is household 1001; a second villager for household 1002
+    hh1 = [s.sql("SELECT id FROM households WHERE village_id = ? AND passbook_no = ?", v1, pb)[0][0]
+           for pb in ("1001", "1002")]
+    admin = s.login("admin")
+    head1002 = s.sql("SELECT head_name FROM households WHERE id = ?", hh1[1])[0][0]
+    villager2_v1 = mkuser({"display_name": head1002, "role": "villager", "pin": PIN, "village_id": v1,
+                           "household_id": hh1[1]}, who=admin)
+    for h in hh1:  # every target household needs a member to PATCH
+        if not s.sql("SELECT id FROM members WHERE household_id = ?", h):
+            status(admin.post(f"/api/v1/households/{h}/members", {"name": "于秀兰", "relation": "配偶"}),
+                   201, "member")
+
+    def group_of(v):
+        return s.sql("SELECT id, name FROM villager_groups WHERE village_id = ? ORDER BY sort, id", v)[0]
+
+    def member_of(h):
+        return s.sql("SELECT min(id) FROM members WHERE household_id = ?", h)[0][0]
+
+    world = {}
+    for v, name in ((v1, "高箭沟村"), (v2, "马家寨村")):
+        gid, gname = group_of(v)
+        world[v] = {"name": name, "group": gid, "group_name": gname}
+
+    homes = []
+    cast = (
+        (v1, area1, hh1, villager2_v1, "township", ("scorer", "clerk", "admin")),
+        (v2, area2, hh2, villager2_v2, "fanhe", ("mjz_scorer", "mjz_clerk", "mjz_admin")),
+    )
+    for v, area, hh, villager2, township, (scorer, clerk, vadmin) in cast:
+        h = Home()
+        h.village, h.area, h.group = v, area, world[v]["group"]
+        h.hh_own, h.hh_other = hh
+        h.member_own, h.member_other = member_of(hh[0]), member_of(hh[1])
+        h.villager2 = villager2
+        pw = PW if v == v2 else None
+        creds = {
+            "villager": {"village_id": v, "passbook_no": "1001", "pin": PIN if v == v2 else "270518"},
+            "clerk": {"username": clerk, "password": pw or "Gaojiangou-2024"},
+            "scorer": {"username": scorer, "password": pw or "Gaojiangou-2024"},
+            "village_admin": {"username": vadmin, "password": pw or "Gaojiangou-2024"},
+            "township": {"username": township, "password": pw or "Gaojiangou-2024"},
+            "county": {"username": "county", "password": "Gaojiangou-2024"},
+        }
+        creds["anonymous"] = creds["clerk"]
+        h.credentials = creds
+        h.clients = {"anonymous": s.anon()}
+        for role in ROLES[1:]:
+            r = status(s.anon().post("/api/v1/session", creds[role]), 201, f"login {role}")
+            c = s._client_from(r, False)
+            expected_role = {"township": "area_admin", "county": "area_admin"}.get(role, role)
+            eq(c.user["role"], expected_role, f"role of {creds[role]}")
+            h.clients[role] = c
+        homes.append(h)
+    homes[0].other, homes[1].other = homes[1], homes[0]
+    return world, homes, county_area, county.user["id"]
+
+
+class Ctx:
+    """What a body or a check needs to know about one request."""
+
+    def __init__(self, s, world, home, role, target_id, n, county_area, filtered=False):
+        self.s, self.world, self.home, self.other, self.role = s, world, home, home.other, role
+        self.filtered = filtered  # the query names one village
+        self.id, self.n, self.county_area = target_id, n, county_area
+        self.client = home.clients[role]
+        self.actor_id = (self.client.user or {}).get("id")
+        self.credentials = home.credentials[role]
+
+    def vid_of_household(self):
+        rows = self.s.sql("SELECT village_id FROM households WHERE id = ?", self.id)
+        return rows[0][0] if rows else None
+
+
+def resolve(row, home, role, county_area, county_user):
+    """The id a row's target names, from this home's side."""
+    p, t, o = row["pattern"], row["target"], home.other
+    if t == "-":
+        return None
+    if t == "missing":
+        return MISSING
+    if "/groups/{id}" in p:
+        return {"own village": home.group, "other village": o.group}[t]
+    if "/households/{id}" in p:
+        return {"own household": home.hh_own, "other household": home.hh_other, "other village": o.hh_own}[t]
+    if "/members/{id}" in p:
+        return {"own household": home.member_own, "other household": home.member_other,
+                "other village": o.member_own}[t]
+    if "/users/{id}" in p:
+        self_id = home.clients[role].user["id"] if home.clients[role].user else home.villager2
+        return {"self": self_id, "own village": home.villager2, "other village": o.villager2,
+                "township admin": home.clients["township"].user["id"],
+                "other township admin": o.clients["township"].user["id"], "county admin": county_user}[t]
+    return {"own village": home.village, "other village": o.village, "own area": home.area,
+            "other area": o.area, "county": county_area}[t]
+
+
+def snapshot(db):
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in SNAPSHOT_TABLES}
+    finally:
+        con.close()
+
+
+def diff(before, after):
+    out = []
+    for t in SNAPSHOT_TABLES:
+        if before[t] != after[t]:
+            added = [r for r in after[t] if r not in before[t]]
+            gone = [r for r in before[t] if r not in after[t]]
+            out.append(f"{t}: +{added[:2]} -{gone[:2]}")
+    return "; ".join(out)
+
+
+# ---- tests ----
+
+def test_every_route_is_in_the_matrix():
+    covered = {(r["method"], r["pattern"]) for r in MATRIX}
+    routes = route_table()
+    missing = [f"{m} {p}" for m, p in routes if (m, p) not in covered]
+    stale = sorted(f"{m} {p}" for m, p in covered if (m, p) not in set(routes))
+    if missing or stale:
+        raise AssertionError("access matrix out of date with src/api/routes.c:\n"
+                             + "".join(f"  not in the matrix: {x}\n" for x in missing)
+                             + "".join(f"  not a route any more: {x}\n" for x in stale))
+
+
+def test_access_matrix():
+    s = Server()
+    try:
+        world, homes, county_area, county_user = make_world(s)
+        routes = set(route_table())
+        failures, denied_expected = [], collections.Counter()
+        tally = collections.Counter()
+        per_route = collections.defaultdict(collections.Counter)
+        n = 0
+        for row in MATRIX:
+            if (row["method"], row["pattern"]) not in routes:
+                failures.append(f"{row['method']} {row['pattern']}: not a route in routes.c")
+                continue
+            for home in homes:
+                for role in ROLES:
+                    n += 1
+                    tid = resolve(row, home, role, county_area, county_user)
+                    c = Ctx(s, world, home, role, tid, n, county_area, "village_id" in (row["query"] or ""))
+                    path = row["pattern"].replace("{id}", str(tid))
+                    url = path + ("?" + row["query"].format(id=tid) if row["query"] else "")
+                    client = c.client
+                    if row["pattern"] == "/api/v1/session" and row["method"] == "POST":
+                        client = s.anon()  # logging in is what an anonymous visitor does
+                    body = row["body"](c) if row["body"] else None
+                    kw = {"raw": body} if isinstance(body, bytes) else {"body": body}
+                    write = row["method"] in WRITE_METHODS and "/session" not in path
+                    before = snapshot(s.db) if write else None
+                    r = client.request(row["method"], url, **kw)
+                    want = row["expect"][role]
+                    where = (f"{row['method']} {url} [{row['target']}{', ' + row['note'] if row['note'] else ''}]"
+                             f" as {role} of {world[home.village]['name']}")
+                    tally[r.status] += 1
+                    per_route[(row["method"], row["pattern"])][r.status] += 1
+                    if r.status != want:
+                        failures.append(f"{where}: expected {want}, got {r.status} {r.text[:160]}")
+                        continue
+                    if want == 403:
+                        eq(r.error_code, "forbidden", where)
+                        assert r.json["error"].get("message"), f"{where}: no Chinese message: {r}"
+                        denied_expected[(row["method"], path, c.actor_id)] += 1
+                    if want == 401:
+                        eq(r.error_code, "not_logged_in", where)
+                    if write and want >= 400:
+                        after = snapshot(s.db)
+                        if after != before:
+                            failures.append(f"{where}: refused with {want} but changed the database: "
+                                            + diff(before, after))
+                    if row["check"] and want < 300:
+                        msg = row["check"](r, c)
+                        if msg:
+                            failures.append(f"{where}: {msg}")
+
+        # every 403 above left exactly one "denied METHOD PATH user=ID" line in the server log
+        logged = collections.Counter()
+        for line in s.log_lines("denied"):
+            m = re.search(r"denied (\S+) (\S+) user=(\d+)", line)
+            if m:
+                logged[(m.group(1), m.group(2), int(m.group(3)))] += 1
+        for key, cnt in (denied_expected - logged).items():
+            failures.append(f"403 on {key[0]} {key[1]} as user {key[2]} ×{cnt}: no 'denied' line in the log")
+        for key, cnt in (logged - denied_expected).items():
+            failures.append(f"'denied' logged for {key[0]} {key[1]} user {key[2]} ×{cnt} without a 403 row")
+
+        print(f"  access matrix: {len(MATRIX)} rows × {len(ROLES)} roles × {len(homes)} villages"
+              f" = {n} requests; " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+              + f"; {sum(denied_expected.values())} denials found in the log")
+        print("  " + " " * 58 + " ".join(f"{x:>5}" for x in SHORT))
+        for row in MATRIX:
+            label = f"{row['method']} {row['pattern']} [{row['target']}]"
+            if row["note"]:
+                label += " " + row["note"].split(" (")[0]
+            print(f"  {label[:58]:58} " + " ".join(f"{row['expect'][x]:>5}" for x in ROLES))
+        if failures:
+            raise AssertionError(f"{len(failures)} of {n} access checks failed:\n  " + "\n  ".join(failures))
+    finally:
+        s.close()
+
+
+def test_ids_in_bodies_and_queries_stay_in_the_village():
+    """The path names the admin's own village, but a body or query names another
+    village's group, household or entity: refused (or empty), and nothing changes."""
+    s = Server()
+    try:
+        _, homes, county_area, _ = make_world(s)
+        h1, h2 = homes
+        admin, township = h1.clients["village_admin"], h1.clients["township"]
+        v1, v2 = h1.village, h2.village
+        cases = [
+            (admin, "POST", f"/api/v1/villages/{v1}/households",
+             {"group_id": h2.group, "passbook_no": "9901", "head_name": "于洪军"}, 422, "invalid_group"),
+            (admin, "PATCH", f"/api/v1/households/{h1.hh_other}", {"group_id": h2.group}, 422, "invalid_group"),
+            (admin, "POST", "/api/v1/users", {"display_name": "李国富", "role": "villager", "pin": PIN,
+                                              "village_id": v1, "household_id": h2.hh_other}, 422,
+             "invalid_household"),
+            (admin, "POST", "/api/v1/users", {"display_name": "李国富", "role": "villager", "pin": PIN,
+                                              "village_id": v2, "household_id": h2.hh_other}, 403, "forbidden"),
+            (admin, "POST", "/api/v1/users", {"username": "quxian", "display_name": "刘振华",
+                                              "role": "area_admin", "password": PW, "area_id": h1.area},
+             403, "forbidden"),
+            (admin, "PATCH", f"/api/v1/users/{h1.clients['township'].user['id']}", {"disabled": True},
+             403, "forbidden"),
+            (township, "POST", "/api/v1/villages", {"name": "腰堡村", "area_id": county_area}, 403, "forbidden"),
+            (township, "POST", "/api/v1/users", {"username": "mjz_admin2", "display_name": "马文才",
+                                                 "role": "village_admin", "password": PW, "village_id": v2},
+             403, "forbidden"),
+            (township, "PATCH", f"/api/v1/users/{h2.clients['village_admin'].user['id']}",
+             {"disabled": True}, 403, "forbidden"),
+        ]
+        for client, method, path, body, want, code in cases:
+            before = snapshot(s.db)
+            r = client.request(method, path, body=body)
+            what = f"{method} {path} {body} as {client.user['username'] or client.user['role']}"
+            status(r, want, what)
+            eq(r.error_code, code, what)
+            after = snapshot(s.db)
+            if after != before:
+                raise AssertionError(f"{what}: refused with {want} but changed the database: "
+                                     + diff(before, after))
+        # a query naming another village's rows returns nothing from it
+        r = status(admin.get(f"/api/v1/villages/{v1}/households?group_id={h2.group}"), 200, "group filter")
+        eq(r.json["total"], 0, "households of another village's group")
+        r = status(admin.get(f"/api/v1/audit?entity=household&entity_id={h2.hh_own}"), 200, "audit filter")
+        eq(r.json["items"], [], "audit rows of another village's household")
+        r = status(admin.get("/api/v1/users?role=area_admin"), 200, "users filter")
+        eq(r.json["items"], [], "area admins seen by a village admin")
+        r = status(township.get(f"/api/v1/audit?entity=household&entity_id={h2.hh_own}"), 200, "audit")
+        eq(r.json["items"], [], "audit rows of another township's household")
+        # the 马家寨村 household named above is as the county admin made it
+        r = status(h2.clients["county"].get(f"/api/v1/households/{h2.hh_other}"), 200, "household")
+        eq((r.json["passbook_no"], r.json["group_id"]), ("1002", h2.group), "马家寨村 household 1002")
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    run(globals())

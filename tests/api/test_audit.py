@@ -1,0 +1,723 @@
+"""Audit entries for every write.
+
+Every write route of src/api/routes.c (read from the file, so a new write route
+without a check here fails) is performed once and must add exactly the expected
+audit_log rows: entity, entity_id, action, the acting user, the address and a
+JSON summary naming what changed. Refused writes add nothing (a failed login adds
+its one login_failed row). The log is append-only in the database itself, and
+GET /api/v1/audit shows each admin only their own village or area.
+"""
+import json
+import os
+import re
+import sqlite3
+import time
+from datetime import datetime, timedelta, timezone
+
+from harness import Server, SRC, run, eq, status
+
+PASSWORD = "Gaojiangou-2024"
+
+
+# ---- helpers ---------------------------------------------------------------
+
+def audit_mark(s):
+    return s.sql("SELECT coalesce(max(id), 0) FROM audit_log")[0][0]
+
+
+def audit_since(s, mark):
+    cols = ("id", "at", "user_id", "ip", "area_id", "village_id", "entity", "entity_id", "action", "summary")
+    rows = s.sql(f"SELECT {', '.join(cols)} FROM audit_log WHERE id > ? ORDER BY id", mark)
+    out = []
+    for r in rows:
+        d = dict(zip(cols, r))
+        try:
+            d["summary"] = json.loads(d["summary"])
+        except ValueError:
+            raise AssertionError(f"audit row {d['id']}: summary is not JSON: {d['summary']!r}")
+        out.append(d)
+    return out
+
+
+def expect_audit(s, mark, expected, what, t0=None):
+    """expected: dicts of entity, entity_id, action, user_id and either summary
+    (exact) or summary_has (these keys with these values); village_id if given."""
+    rows = audit_since(s, mark)
+    brief = [(r["entity"], r["entity_id"], r["action"], r["user_id"], r["summary"]) for r in rows]
+    if len(rows) != len(expected):
+        raise AssertionError(f"{what}: expected {len(expected)} audit rows, got {len(rows)}: {brief}")
+    now = time.time()
+    for i, (row, exp) in enumerate(zip(rows, expected)):
+        w = f"{what}: audit row {i + 1} {brief[i]}"
+        for k in ("entity", "entity_id", "action", "user_id"):
+            eq(row[k], exp[k], f"{w}: {k}")
+        if "village_id" in exp:
+            eq(row["village_id"], exp["village_id"], f"{w}: village_id")
+        if "area_id" in exp:
+            eq(row["area_id"], exp["area_id"], f"{w}: area_id")
+        eq(row["ip"], "127.0.0.1", f"{w}: ip")
+        if not (t0 or now - 60) - 2 <= row["at"] <= now + 2:
+            raise AssertionError(f"{w}: at {row['at']} is not now ({now})")
+        if not isinstance(row["summary"], dict):
+            raise AssertionError(f"{w}: summary is not a JSON object")
+        if "summary" in exp:
+            eq(row["summary"], exp["summary"], f"{w}: summary")
+        for k, v in exp.get("summary_has", {}).items():
+            if k not in row["summary"]:
+                raise AssertionError(f"{w}: summary has no {k!r}: {row['summary']}")
+            if v is not ANY:
+                eq(row["summary"][k], v, f"{w}: summary[{k!r}]")
+    return rows
+
+
+class _Any:
+    def __repr__(self):
+        return "ANY"
+
+
+ANY = _Any()
+
+
+def session_id(s, user_id):
+    return s.sql("SELECT max(id) FROM sessions WHERE user_id=?", user_id)[0][0]
+
+
+def user_id(s, username):
+    return s.sql("SELECT id FROM users WHERE username=?", username)[0][0]
+
+
+def write_routes():
+    """(method, pattern) of every write route in src/api/routes.c."""
+    with open(os.path.join(SRC, "src/api/routes.c"), encoding="utf-8") as f:
+        text = f.read()
+    routes = re.findall(r'\{\s*"([A-Z]+)",\s*"(/api/[^"]*)",\s*(\w+)', text)
+    if len(routes) < 10:
+        raise AssertionError(f"could not read the route table: {routes}")
+    return [(m, p) for m, p, _ in routes if m not in ("GET", "HEAD")]
+
+
+# ---- one check per write route ------------------------------------------------
+# Each takes the context, performs the write successfully and checks the rows.
+
+class Ctx:
+    def __init__(self, s):
+        self.s = s
+        self.v = s.village_id
+        self.county = s.login("county")
+        self.admin = s.login("admin")
+        self.ids = {}
+
+
+def check_session_login(c):
+    s = c.s
+    # username + password
+    mark = audit_mark(s)
+    scorer = s.login("scorer")
+    sid = session_id(s, 4)
+    expect_audit(s, mark, [dict(entity="session", entity_id=sid, action="login", user_id=4, village_id=c.v,
+                                summary={"method": "username"})], "login by username")
+    # phone + password
+    mark = audit_mark(s)
+    r = status(s.anon().post("/api/v1/session", {"phone": "13904100001", "password": PASSWORD}), 201, "phone login")
+    eq(r.json["user"]["username"], "admin", "phone login user")
+    expect_audit(s, mark, [dict(entity="session", entity_id=session_id(s, 3), action="login", user_id=3,
+                                village_id=c.v, summary={"method": "phone"})], "login by phone")
+    # village + passbook + PIN
+    mark = audit_mark(s)
+    vil = s.login_villager("1001")
+    expect_audit(s, mark, [dict(entity="session", entity_id=session_id(s, vil.user["id"]), action="login",
+                                user_id=vil.user["id"], village_id=c.v, summary={"method": "passbook"})],
+                 "login by passbook")
+    # an area admin's login
+    mark = audit_mark(s)
+    s.login("township")
+    expect_audit(s, mark, [dict(entity="session", entity_id=session_id(s, 2), action="login", user_id=2,
+                                village_id=None, area_id=2, summary={"method": "username"})], "township login")
+    # logging in again with a live session ends that one once the new one exists: login, then logout
+    mark = audit_mark(s)
+    old = session_id(s, 4)
+    r = status(scorer.post("/api/v1/session", {"username": "scorer", "password": PASSWORD}), 201, "re-login")
+    expect_audit(s, mark, [dict(entity="session", entity_id=session_id(s, 4), action="login", user_id=4,
+                                summary={"method": "username"}),
+                           dict(entity="session", entity_id=old, action="logout", user_id=4, summary={})],
+                 "re-login rotates")
+    status(scorer.get("/api/v1/session"), 401, "old token after re-login")
+
+
+def check_session_logout(c):
+    s = c.s
+    clerk = s.login("clerk")
+    sid = session_id(s, 5)
+    mark = audit_mark(s)
+    status(clerk.delete("/api/v1/session"), 200, "logout")
+    expect_audit(s, mark, [dict(entity="session", entity_id=sid, action="logout", user_id=5, village_id=c.v,
+                                summary={})], "logout")
+    status(clerk.get("/api/v1/session"), 401, "after logout")
+    # by cookie, with the CSRF token
+    cook = s.login("clerk", use_cookie=True)
+    sid = session_id(s, 5)
+    mark = audit_mark(s)
+    status(cook.delete("/api/v1/session"), 200, "cookie logout")
+    expect_audit(s, mark, [dict(entity="session", entity_id=sid, action="logout", user_id=5, summary={})],
+                 "cookie logout")
+
+
+def check_areas_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.county.post("/api/v1/areas", {"name": "凡河镇", "level": "township", "parent_id": 1}), 201,
+               "area")
+    c.ids["township2"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="area", entity_id=r.json["id"], action="create", user_id=1,
+                                village_id=None, area_id=1,
+                                summary={"name": "凡河镇", "level": "township", "parent_id": 1})], "area create")
+
+
+def check_villages_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.county.post("/api/v1/villages", {"name": "下石碑村", "area_id": 2}), 201, "village")
+    vid = c.ids["village2"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="village", entity_id=vid, action="create", user_id=1, village_id=vid,
+                                area_id=2, summary={"name": "下石碑村", "area_id": 2})], "village create")
+
+
+def check_village_update(c):
+    s = c.s
+    vid = c.ids.get("village2") or status(c.county.post("/api/v1/villages", {"name": "下石碑村", "area_id": 2}),
+                                          201, "village").json["id"]
+    c.ids["village2"] = vid
+    mark = audit_mark(s)
+    status(c.county.patch(f"/api/v1/villages/{vid}", {"name": "上石碑村"}), 200, "rename")
+    expect_audit(s, mark, [dict(entity="village", entity_id=vid, action="update", user_id=1, village_id=vid,
+                                summary={"name": ["下石碑村", "上石碑村"]})], "village rename")
+    # the village admin renames their own village
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/villages/{c.v}", {"name": "高箭沟新村"}), 200, "admin rename")
+    expect_audit(s, mark, [dict(entity="village", entity_id=c.v, action="update", user_id=3, village_id=c.v,
+                                summary={"name": ["高箭沟村", "高箭沟新村"]})], "admin rename")
+
+
+def check_groups_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/groups", {"name": "六组", "sort": 6}), 201, "group")
+    c.ids["group6"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="group", entity_id=r.json["id"], action="create", user_id=3,
+                                village_id=c.v, summary={"name": "六组", "sort": 6})], "group create")
+
+
+def check_group_update(c):
+    s = c.s
+    mark = audit_mark(s)
+    status(c.admin.patch("/api/v1/groups/5", {"name": "五组（东）"}), 200, "group rename")
+    rows = expect_audit(s, mark, [dict(entity="group", entity_id=5, action="update", user_id=3, village_id=c.v,
+                                       summary_has={"name": ["五组", "五组（东）"]})], "group rename")
+    if "sort" in rows[0]["summary"]:
+        eq(rows[0]["summary"]["sort"][0], rows[0]["summary"]["sort"][1], "unchanged sort in the summary")
+
+
+def check_households_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/households", {
+        "group_id": 3, "passbook_no": "3917", "head_name": "于洪军", "address": "高箭沟村三组17号",
+        "phone": "13812345678", "members": [{"name": "王桂芝", "relation": "妻子"},
+                                            {"name": "于浩然", "relation": "孙子"}]}), 201, "household")
+    c.ids["household"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="household", entity_id=r.json["id"], action="create", user_id=3,
+                                village_id=c.v,
+                                summary={"passbook_no": "3917", "head_name": "于洪军", "group_id": 3,
+                                         "members": 2})], "household create")
+
+
+def check_households_import(c):
+    s = c.s
+    h2 = c.admin.get("/api/v1/households/2").json
+    csv = ("村民小组,存折号,户主,住址,电话,家庭成员\n"
+           "一组,1001,王福顺,高箭沟村一组1号（新房）,,\n"
+           f"{h2['group_name']},{h2['passbook_no']},{h2['head_name']},{h2['address']},{h2['phone']},\n"
+           "七组,7001,赵德福,高箭沟村七组1号,13900000001,赵小梅(女儿)\n").encode()
+    # a dry run writes nothing, so it logs nothing
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/households/import?dry_run=1", raw=csv), 200, "dry run")
+    eq((r.json["created"], r.json["updated"], r.json["unchanged"]), (1, 1, 1), "dry run counts")
+    expect_audit(s, mark, [], "import dry run")
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/households/import", raw=csv), 200, "import")
+    eq(r.json["applied"], True, "applied")
+    new_id = s.sql("SELECT id FROM households WHERE village_id=? AND passbook_no='7001'", c.v)[0][0]
+    group7 = s.sql("SELECT id FROM villager_groups WHERE village_id=? AND name='七组'", c.v)[0][0]
+    common = dict(user_id=3, village_id=c.v)
+    expect_audit(s, mark, [
+        dict(entity="household", entity_id=1, action="update",
+             summary_has={"source": "import", "passbook_no": "1001"}, **common),
+        dict(entity="group", entity_id=group7, action="create", summary_has={"source": "import"}, **common),
+        dict(entity="household", entity_id=new_id, action="create",
+             summary_has={"source": "import", "passbook_no": "7001", "head_name": "赵德福"}, **common),
+        dict(entity="household_import", entity_id=None, action="import",
+             summary_has={"rows": 3, "created": 1, "updated": 1, "unchanged": 1, "encoding": ANY}, **common),
+    ], "import")
+
+
+def check_household_update(c):
+    s = c.s
+    mark = audit_mark(s)
+    old = c.admin.get("/api/v1/households/3").json
+    status(c.admin.patch("/api/v1/households/3", {"address": "高箭沟村一组88号"}), 200, "patch address")
+    expect_audit(s, mark, [dict(entity="household", entity_id=3, action="update", user_id=3, village_id=c.v,
+                                summary={"address": [old["address"], "高箭沟村一组88号"]})], "household address")
+    mark = audit_mark(s)
+    status(c.admin.patch("/api/v1/households/3", {"phone": "13800001111", "status": "moved_out",
+                                                  "address": "高箭沟村一组88号", "group_id": 2}), 200, "patch more")
+    expect_audit(s, mark, [dict(entity="household", entity_id=3, action="update", user_id=3,
+                                summary={"phone": [old["phone"], "13800001111"], "status": ["active", "moved_out"],
+                                         "group_id": [old["group_id"], 2]})], "household phone+status+group")
+
+
+def check_members_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post("/api/v1/households/1/members", {"name": "王小顺", "relation": "孙子"}), 201, "member")
+    mid = [m for m in r.json["members"] if m["name"] == "王小顺"][0]["id"]
+    c.ids["member"] = mid
+    expect_audit(s, mark, [dict(entity="member", entity_id=mid, action="create", user_id=3, village_id=c.v,
+                                summary={"household_id": 1, "name": "王小顺", "relation": "孙子"})], "member create")
+
+
+def check_member_update(c):
+    s = c.s
+    mark = audit_mark(s)
+    status(c.admin.patch("/api/v1/members/1", {"relation": "老伴"}), 200, "member patch")
+    old = "妻子"
+    expect_audit(s, mark, [dict(entity="member", entity_id=1, action="update", user_id=3, village_id=c.v,
+                                summary={"relation": [old, "老伴"]})], "member relation")
+    mark = audit_mark(s)
+    status(c.admin.patch("/api/v1/members/1", {"status": "left"}), 200, "member left")
+    expect_audit(s, mark, [dict(entity="member", entity_id=1, action="update", user_id=3,
+                                summary={"status": ["active", "left"]})], "member status")
+
+
+def check_users_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post("/api/v1/users", {"username": "scorer2", "display_name": "于秀兰", "role": "scorer",
+                                              "password": "Yu-Xiulan-2024x", "village_id": c.v}), 201, "user")
+    uid = c.ids["user"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="user", entity_id=uid, action="create", user_id=3, village_id=c.v,
+                                summary_has={"username": "scorer2", "display_name": "于秀兰", "role": "scorer",
+                                             "village_id": c.v})], "user create")
+    # the summary never holds the password or its hash
+    row = s.sql("SELECT summary FROM audit_log WHERE entity='user' AND entity_id=?", uid)[0][0]
+    if "Yu-Xiulan" in row or "$" in row:
+        raise AssertionError(f"a secret in the audit summary: {row}")
+    # an area admin made by the county admin
+    mark = audit_mark(s)
+    r = status(c.county.post("/api/v1/users", {"username": "township2", "display_name": "赵立新",
+                                               "role": "area_admin", "area_id": 2,
+                                               "password": "Zhao-Lixin-2024"}), 201, "area admin")
+    expect_audit(s, mark, [dict(entity="user", entity_id=r.json["id"], action="create", user_id=1,
+                                village_id=None, area_id=1, summary_has={"username": "township2", "role": "area_admin", "area_id": 2})],
+                 "area admin create")
+
+
+def check_user_update(c):
+    s = c.s
+    uid = 4  # scorer
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/users/{uid}", {"display_name": "于秀兰"}), 200, "rename user")
+    rows = expect_audit(s, mark, [dict(entity="user", entity_id=uid, action="update", user_id=3, village_id=c.v,
+                                       summary_has={"display_name": ["于秀梅", "于秀兰"]})], "user rename")
+    ph = rows[0]["summary"].get("phone")
+    if ph is not None and ph[0] != ph[1]:
+        raise AssertionError(f"user rename: the summary says the phone changed: {ph}")
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/users/{uid}", {"password": "Scorer-New-2024"}), 200, "reset password")
+    expect_audit(s, mark, [dict(entity="user", entity_id=uid, action="set_password", user_id=3,
+                                summary={"self": False})], "password reset")
+    # the user changes their own password
+    me = s.login("scorer", password="Scorer-New-2024")
+    mark = audit_mark(s)
+    status(me.patch(f"/api/v1/users/{uid}", {"password": "Scorer-Mine-2024", "current_password": "Scorer-New-2024"}),
+           200, "own password")
+    expect_audit(s, mark, [dict(entity="user", entity_id=uid, action="set_password", user_id=uid,
+                                summary={"self": True})], "own password")
+    # a villager's PIN reset
+    vid = s.sql("SELECT id FROM users WHERE role='villager' AND household_id=1")[0][0]
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/users/{vid}", {"pin": "381947"}), 200, "reset pin")
+    expect_audit(s, mark, [dict(entity="user", entity_id=vid, action="set_pin", user_id=3, summary={"self": False})],
+                 "pin reset")
+    # disable, enable
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/users/{uid}", {"disabled": True}), 200, "disable")
+    status(c.admin.patch(f"/api/v1/users/{uid}", {"disabled": False}), 200, "enable")
+    expect_audit(s, mark, [dict(entity="user", entity_id=uid, action="disable", user_id=3, summary={"disabled": True}),
+                           dict(entity="user", entity_id=uid, action="enable", user_id=3,
+                                summary={"disabled": False})], "disable, enable")
+    # several changes in one PATCH: one row each
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/users/{uid}", {"phone": "13700002222", "password": "Scorer-Third-2024"}), 200,
+           "phone + password")
+    expect_audit(s, mark, [
+        dict(entity="user", entity_id=uid, action="update", user_id=3, summary_has={"phone": [None, "13700002222"]}),
+        dict(entity="user", entity_id=uid, action="set_password", user_id=3, summary={"self": False})],
+        "phone + password")
+
+
+CHECKS = {
+    ("POST", "/api/v1/session"): check_session_login,
+    ("DELETE", "/api/v1/session"): check_session_logout,
+    ("POST", "/api/v1/areas"): check_areas_create,
+    ("POST", "/api/v1/villages"): check_villages_create,
+    ("PATCH", "/api/v1/villages/{id}"): check_village_update,
+    ("POST", "/api/v1/villages/{id}/groups"): check_groups_create,
+    ("PATCH", "/api/v1/groups/{id}"): check_group_update,
+    ("POST", "/api/v1/villages/{id}/households"): check_households_create,
+    ("POST", "/api/v1/villages/{id}/households/import"): check_households_import,
+    ("PATCH", "/api/v1/households/{id}"): check_household_update,
+    ("POST", "/api/v1/households/{id}/members"): check_members_create,
+    ("PATCH", "/api/v1/members/{id}"): check_member_update,
+    ("POST", "/api/v1/users"): check_users_create,
+    ("PATCH", "/api/v1/users/{id}"): check_user_update,
+}
+
+
+def test_every_write_route_is_audited():
+    routes = write_routes()
+    missing = [f"{m} {p}" for m, p in routes if (m, p) not in CHECKS]
+    stale = [f"{m} {p}" for m, p in CHECKS if (m, p) not in routes]
+    s = Server()
+    try:
+        c = Ctx(s)
+        failures = []
+        for m, p in routes:
+            fn = CHECKS.get((m, p))
+            if not fn:
+                continue
+            try:
+                fn(c)
+            except AssertionError as e:
+                failures.append(f"{m} {p}: {e}")
+        # the audit rows of the writes are only of writes: nothing for the reads in between
+        if missing:
+            failures.append("write routes in src/api/routes.c with no audit check here: " + ", ".join(missing))
+        if stale:
+            failures.append("audit checks for routes that are not in src/api/routes.c: " + ", ".join(stale))
+        if failures:
+            raise AssertionError("\n".join(failures))
+    finally:
+        s.close()
+
+
+def test_reads_add_no_audit_rows():
+    s = Server()
+    try:
+        a = s.login("admin")
+        mark = audit_mark(s)
+        for path in ("/api/v1/session", "/api/v1/villages", f"/api/v1/villages/{s.village_id}/households",
+                     "/api/v1/households/1", "/api/v1/users", "/api/v1/audit", "/api/v1/health"):
+            status(a.get(path), 200, path)
+        expect_audit(s, mark, [], "reads")
+    finally:
+        s.close()
+
+
+# ---- refused writes ----------------------------------------------------------
+
+def test_refused_writes_add_no_audit_rows():
+    s = Server()
+    try:
+        a = s.login("admin")
+        scorer = s.login("scorer")
+        vil = s.login_villager("1001")
+        cook = s.login("admin", use_cookie=True)
+        bare = type(cook)(s, cookie=cook.cookie)
+        v = s.village_id
+        hb = {"group_id": 3, "passbook_no": "3901", "head_name": "于洪军"}
+        cases = [
+            ("422 wrong type", a, "POST", f"/api/v1/villages/{v}/households", dict(hb, group_id="3"), 422),
+            ("422 too long", a, "POST", f"/api/v1/villages/{v}/households", dict(hb, head_name="于" * 33), 422),
+            ("422 bad status", a, "PATCH", "/api/v1/households/1", {"status": "dead"}, 422),
+            ("422 good and bad together", a, "PATCH", "/api/v1/households/1",
+             {"address": "高箭沟村一组99号", "phone": "bad phone"}, 422),
+            ("422 member", a, "POST", "/api/v1/households/1/members", {"name": "", "relation": "孙子"}, 422),
+            ("422 group", a, "POST", f"/api/v1/villages/{v}/groups", {"name": ""}, 422),
+            ("422 user", a, "POST", "/api/v1/users", {"username": "x", "display_name": "某", "role": "scorer",
+                                                      "password": "Long-enough-2024", "village_id": v}, 422),
+            ("422 weak password", a, "PATCH", "/api/v1/users/4", {"password": "short"}, 422),
+            ("422 rename with a weak password", a, "PATCH", "/api/v1/users/4",
+             {"display_name": "于秀兰", "password": "short"}, 422),
+            ("422 phone with a bad PIN", a, "PATCH", "/api/v1/users/6", {"phone": "13700003333", "pin": "12"}, 422),
+            ("403 rename self with a wrong current password", a, "PATCH", "/api/v1/users/3",
+             {"display_name": "高建国", "password": "Another-Pass-2024", "current_password": "not-my-password"}, 403),
+            ("422 import with a bad row", a, "POST", f"/api/v1/villages/{v}/households/import",
+             "村民小组,存折号,户主\n一组,1001,王福顺\n七组,70 01,赵德福\n".encode(), 422),
+            ("409 passbook", a, "POST", f"/api/v1/villages/{v}/households", dict(hb, passbook_no="1001"), 409),
+            ("409 patch passbook", a, "PATCH", "/api/v1/households/1", {"passbook_no": "1002"}, 409),
+            ("409 group", a, "POST", f"/api/v1/villages/{v}/groups", {"name": "一组"}, 409),
+            ("409 username", a, "POST", "/api/v1/users", {"username": "clerk", "display_name": "某", "role": "clerk",
+                                                          "password": "Long-enough-2024", "village_id": v}, 409),
+            ("403 scorer writes", scorer, "POST", f"/api/v1/villages/{v}/households", hb, 403),
+            ("403 villager writes", vil, "PATCH", f"/api/v1/households/{vil.user['household_id']}",
+             {"address": "某地"}, 403),
+            ("403 csrf", bare, "PATCH", "/api/v1/households/1", {"address": "某地"}, 403),
+            ("403 admin makes a county", a, "POST", "/api/v1/areas", {"name": "开原市", "level": "county"}, 403),
+            ("404 unknown household", a, "PATCH", "/api/v1/households/999999", {"address": "某地"}, 404),
+            ("400 malformed", a, "POST", f"/api/v1/villages/{v}/households", b"{", 400),
+            ("401 no login", s.anon(), "POST", f"/api/v1/villages/{v}/households", hb, 401),
+            ("422 bad login shape", s.anon(), "POST", "/api/v1/session", {"username": "admin"}, 422),
+        ]
+        failures = []
+        for label, c, method, path, body, st in cases:
+            mark = audit_mark(s)
+            before = s.sql("SELECT group_concat(display_name || coalesce(phone,'') || coalesce(password_hash,'')"
+                           " || coalesce(pin_hash,''), '|') FROM users")[0][0]
+            hbefore = s.sql("SELECT max(updated_at), count(*) FROM households")[0]
+            kw = {"raw": body} if isinstance(body, bytes) else {"body": body}
+            r = c.request(method, path, **kw)
+            try:
+                status(r, st, label)
+                expect_audit(s, mark, [], label)
+                eq(s.sql("SELECT group_concat(display_name || coalesce(phone,'') || coalesce(password_hash,'')"
+                         " || coalesce(pin_hash,''), '|') FROM users")[0][0], before, f"{label}: users changed")
+                eq(s.sql("SELECT max(updated_at), count(*) FROM households")[0], hbefore,
+                   f"{label}: households changed")
+            except AssertionError as e:
+                failures.append(str(e))
+        if failures:
+            raise AssertionError("\n".join(failures))
+    finally:
+        s.close()
+
+
+def test_failed_login_adds_one_login_failed_row():
+    s = Server()
+    try:
+        anon = s.anon()
+        # a known account's failure is filed under that user, in its village, so its admins see it;
+        # an unknown account's under the session
+        villager = s.sql("SELECT id FROM users WHERE role = 'villager'")[0][0]
+        cases = [
+            ({"username": "admin", "password": "wrong-password"}, "user:admin", ("user", 3)),
+            ({"username": "nobody", "password": "wrong-password"}, "user:nobody", ("session", None)),
+            ({"phone": "13904100001", "password": "wrong-password"}, "phone:13904100001", ("user", 3)),
+            ({"village_id": s.village_id, "passbook_no": "1001", "pin": "000000"}, f"passbook:{s.village_id}:1001",
+             ("user", villager)),
+        ]
+        for body, account, (entity, entity_id) in cases:
+            mark = audit_mark(s)
+            r = anon.post("/api/v1/session", body)
+            status(r, 401, f"failed login {account}")
+            eq(r.error_code, "bad_credentials", f"{account}: code")
+            expect_audit(s, mark, [dict(entity=entity, entity_id=entity_id, action="login_failed", user_id=None,
+                                        summary={"account": account})], f"failed login {account}")
+        # nothing of the password lands in the log
+        if s.sql("SELECT count(*) FROM audit_log WHERE summary LIKE '%wrong-password%'")[0][0]:
+            raise AssertionError("a tried password is in the audit log")
+        # a disabled account: the right password is still a failed login
+        a = s.login("admin")
+        status(a.patch("/api/v1/users/5", {"disabled": True}), 200, "disable clerk")
+        mark = audit_mark(s)
+        r = anon.post("/api/v1/session", {"username": "clerk", "password": PASSWORD})
+        status(r, 401, "disabled login")
+        eq(r.error_code, "account_disabled", "disabled code")
+        expect_audit(s, mark, [dict(entity="user", entity_id=5, action="login_failed", user_id=None,
+                                    summary={"account": "user:clerk"})], "disabled login")
+    finally:
+        s.close()
+
+
+# ---- append-only in the database -------------------------------------------
+
+def test_audit_log_is_append_only_in_the_database():
+    s = Server()
+    try:
+        a = s.login("admin")
+        status(a.patch("/api/v1/households/1", {"address": "高箭沟村一组2号"}), 200, "a write")
+        before = s.sql("SELECT * FROM audit_log ORDER BY id")
+        hcount = s.sql("SELECT count(*) FROM households")[0][0]
+        con = sqlite3.connect(s.db, timeout=30)
+        try:
+            for sql, needle in (
+                    ("UPDATE audit_log SET summary = '{}' WHERE id = 1", "append-only"),
+                    ("UPDATE audit_log SET user_id = NULL", "append-only"),
+                    ("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)", "append-only"),
+                    ("DELETE FROM audit_log", "append-only"),
+                    ("DELETE FROM households WHERE id = 1", "never deleted"),
+                    ("DELETE FROM households", "never deleted")):
+                try:
+                    con.execute(sql)
+                    con.commit()
+                except sqlite3.DatabaseError as e:
+                    con.rollback()
+                    if needle not in str(e):
+                        raise AssertionError(f"{sql}: refused with {e!r}, not '{needle}'")
+                else:
+                    raise AssertionError(f"{sql}: the database allowed it")
+            # appending is allowed (that is how the server writes)
+            con.execute("SELECT count(*) FROM audit_log").fetchone()
+        finally:
+            con.close()
+        eq(s.sql("SELECT * FROM audit_log ORDER BY id"), before, "audit log after the attempts")
+        eq(s.sql("SELECT count(*) FROM households")[0][0], hcount, "households after the attempts")
+        status(a.get("/api/v1/households/1"), 200, "server still reads")
+    finally:
+        s.close()
+
+
+# ---- GET /api/v1/audit -------------------------------------------------------
+
+def _setup_two_townships(s):
+    """Village 2 in the same township (平顶堡镇) and village 3 in another (凡河镇),
+    each with a write of its own."""
+    county = s.login("county")
+    v2 = status(county.post("/api/v1/villages", {"name": "下石碑村", "area_id": 2}), 201, "village 2").json["id"]
+    g2 = status(county.post(f"/api/v1/villages/{v2}/groups", {"name": "一组"}), 201, "group 2").json["id"]
+    status(county.post(f"/api/v1/villages/{v2}/households",
+                       {"group_id": g2, "passbook_no": "1001", "head_name": "刘长山"}), 201, "household v2")
+    t2 = status(county.post("/api/v1/areas", {"name": "凡河镇", "level": "township", "parent_id": 1}), 201,
+                "township 2").json["id"]
+    v3 = status(county.post("/api/v1/villages", {"name": "大岭村", "area_id": t2}), 201, "village 3").json["id"]
+    g3 = status(county.post(f"/api/v1/villages/{v3}/groups", {"name": "一组"}), 201, "group 3").json["id"]
+    status(county.post(f"/api/v1/villages/{v3}/households",
+                       {"group_id": g3, "passbook_no": "1001", "head_name": "赵德才"}), 201, "household v3")
+    return county, v2, v3, t2
+
+
+def _all_items(client, query=""):
+    items, page = [], 1
+    while True:
+        r = status(client.get(f"/api/v1/audit?per_page=200&page={page}{query}"), 200, f"audit page {page}")
+        items += r.json["items"]
+        if len(r.json["items"]) < 200:
+            return items, r.json["total"]
+        page += 1
+
+
+def test_audit_list_scoped_to_village_and_area():
+    s = Server()
+    try:
+        county, v2, v3, t2 = _setup_two_townships(s)
+        admin = s.login("admin")
+        township = s.login("township")
+        status(admin.patch("/api/v1/households/1", {"address": "高箭沟村一组1号（东）"}), 200, "a village-1 write")
+        # the village admin: only village 1
+        items, total = _all_items(admin)
+        eq(total, len(items), "village admin: total")
+        eq(sorted({i["village_id"] for i in items}), [s.village_id], "village admin sees only village 1")
+        eq(total, s.sql("SELECT count(*) FROM audit_log WHERE village_id=?", s.village_id)[0][0],
+           "village admin: every row of village 1")
+        ids = [i["id"] for i in items]
+        eq(ids, sorted(ids, reverse=True), "newest first")
+        # the township admin: villages 1 and 2, not 3
+        items, total = _all_items(township)
+        vs = {i["village_id"] for i in items}
+        if v3 in vs or not {s.village_id, v2} <= vs:
+            raise AssertionError(f"township admin sees villages {vs}")
+        for i in items:
+            if i["area_id"] != 2:
+                raise AssertionError(f"township admin sees a row of area {i['area_id']}: {i}")
+        eq(total, s.sql("SELECT count(*) FROM audit_log WHERE area_id=2")[0][0], "township admin: every row of 平顶堡镇")
+        # the township admin sees their own login (a row of no village, in their area)
+        mine = [i for i in items if i["entity"] == "session" and i["user_id"] == 2 and i["action"] == "login"]
+        eq(len(mine), 1, "township admin's own login in their list")
+        # the county admin: all three villages, and the area-level rows (the township made, logins)
+        items, _ = _all_items(county)
+        if not {s.village_id, v2, v3} <= {i["village_id"] for i in items}:
+            raise AssertionError("county admin does not see every village")
+        made = [i for i in items if i["entity"] == "area" and i["entity_id"] == t2 and i["action"] == "create"]
+        eq(len(made), 1, "county admin sees the township they created")
+        eq(json.loads(made[0]["summary"])["name"], "凡河镇", "area create summary")
+        eq(made[0]["username"], "county", "area create username")
+        # the township admin does not see the county's own rows
+        items, _ = _all_items(township)
+        eq([i for i in items if i["user_id"] == 1 and i["village_id"] is None], [], "county-level rows for township")
+        # the township admin may filter by a village of theirs, not of another township
+        r = status(township.get(f"/api/v1/audit?village_id={v2}"), 200, "township, village 2")
+        eq({i["village_id"] for i in r.json["items"]}, {v2}, "township filtered to village 2")
+        status(township.get(f"/api/v1/audit?village_id={v3}"), 403, "township, village 3")
+        status(admin.get(f"/api/v1/audit?village_id={v2}"), 403, "village admin, village 2")
+        r = status(admin.get(f"/api/v1/audit?village_id={s.village_id}"), 200, "village admin, own village")
+        # the other roles may not read it at all
+        for who in (s.login("scorer"), s.login("clerk"), s.login_villager("1001")):
+            r = who.get("/api/v1/audit")
+            status(r, 403, f"{who.user['role']} reads audit")
+            eq(r.error_code, "forbidden", f"{who.user['role']}: code")
+        status(s.anon().get("/api/v1/audit"), 401, "anonymous reads audit")
+    finally:
+        s.close()
+
+
+def test_audit_list_filters_and_paging():
+    s = Server()
+    try:
+        admin = s.login("admin")
+        v = s.village_id
+        for i in range(3):
+            status(admin.patch("/api/v1/households/7", {"address": f"高箭沟村一组7号之{i}"}), 200, "patch 7")
+        status(admin.patch("/api/v1/households/8", {"address": "高箭沟村一组8号之一"}), 200, "patch 8")
+        # items carry the username of the actor
+        r = status(admin.get("/api/v1/audit?per_page=5"), 200, "list")
+        it = r.json["items"][0]
+        for k in ("id", "at", "user_id", "username", "ip", "village_id", "entity", "entity_id", "action", "summary"):
+            if k not in it:
+                raise AssertionError(f"audit item has no {k}: {it}")
+        eq((it["username"], it["user_id"], it["entity"], it["entity_id"], it["action"]),
+           ("admin", 3, "household", 8, "update"), "newest item")
+        eq(json.loads(it["summary"]), {"address": ["高箭沟村一组8号", "高箭沟村一组8号之一"]}, "newest summary")
+        if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", it["at"]):
+            raise AssertionError(f"at is not ISO 8601 UTC: {it['at']}")
+        # entity + entity_id
+        r = status(admin.get("/api/v1/audit?entity=household&entity_id=7"), 200, "household 7")
+        eq(r.json["total"], 4, "rows of household 7 (the demo's create and three patches)")
+        eq([i["action"] for i in r.json["items"]], ["update"] * 3 + ["create"], "household 7 actions")
+        eq([json.loads(i["summary"])["address"][1] for i in r.json["items"][:3]],
+           [f"高箭沟村一组7号之{i}" for i in (2, 1, 0)], "household 7, newest first")
+        r = status(admin.get("/api/v1/audit?entity=household&per_page=200"), 200, "households")
+        eq({i["entity"] for i in r.json["items"]}, {"household"}, "entity filter")
+        eq(r.json["total"], s.sql("SELECT count(*) FROM audit_log WHERE village_id=? AND entity='household'", v)[0][0],
+           "entity total")
+        eq(status(admin.get("/api/v1/audit?entity=nothing"), 200, "unknown entity").json["total"], 0,
+           "unknown entity")
+        # user_id: the admin's own rows (login + 4 patches); the demo's rows have no user
+        r = status(admin.get("/api/v1/audit?user_id=3"), 200, "user 3")
+        eq({i["username"] for i in r.json["items"]}, {"admin"}, "user filter")
+        eq(r.json["total"], 5, "rows of user 3")
+        # since/until as dates (UTC): today holds everything, tomorrow and yesterday nothing
+        today = datetime.now(timezone.utc).date()
+        total = s.sql("SELECT count(*) FROM audit_log WHERE village_id=?", v)[0][0]
+        day = lambda d: d.isoformat()
+        for q, want in ((f"since={day(today)}", total),
+                        (f"until={day(today)}", total),
+                        (f"since={day(today)}&until={day(today)}", total),
+                        (f"since={day(today + timedelta(days=1))}", 0),
+                        (f"until={day(today - timedelta(days=1))}", 0),
+                        (f"since={day(today - timedelta(days=1))}&until={day(today + timedelta(days=1))}", total)):
+            eq(status(admin.get(f"/api/v1/audit?{q}"), 200, q).json["total"], want, q)
+        for q in ("since=2024-13-01", "until=2024-02-30", "since=yesterday", "until=2024/01/01", "since=-5"):
+            r = admin.get(f"/api/v1/audit?{q}")
+            status(r, 400, q)
+            eq(r.error_code, "bad_query", f"{q}: code")
+        # paging: the pages are the newest-first list cut in order, without overlap
+        want = [row[0] for row in s.sql("SELECT id FROM audit_log WHERE village_id=? ORDER BY id DESC", v)]
+        got = []
+        page = 1
+        while True:
+            r = status(admin.get(f"/api/v1/audit?per_page=7&page={page}"), 200, f"page {page}")
+            eq((r.json["page"], r.json["per_page"], r.json["total"]), (page, 7, len(want)), f"page {page} header")
+            if not r.json["items"]:
+                break
+            got += [i["id"] for i in r.json["items"]]
+            page += 1
+        eq(got, want, "pages of 7")
+        # filters combine
+        r = status(admin.get(f"/api/v1/audit?entity=household&user_id=3&since={day(today)}&per_page=2&page=2"),
+                   200, "combined")
+        eq((r.json["total"], len(r.json["items"])), (4, 2), "combined filters")
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    run(globals())
