@@ -74,6 +74,7 @@ bool api_idem_begin(http_req *req, api_idem *idem, api_rerender rerender)
 		idem->active = true;
 		idem->li.user_id = a->user.id;
 		idem->li.key = arena_strdup(&req->ar, key);
+		idem->li.token = got.token;
 		return true;
 	case IDEM_MISMATCH:
 		http_error(req, 422, "idempotency_key_reused",
@@ -110,11 +111,11 @@ void api_idem_end(http_req *req, api_idem *idem)
 		return;
 	api_app *app = req->app;
 	if (req->status >= 500) {
-		store_idem_release(app->st, idem->li.user_id, idem->li.key);
+		store_idem_release(app->st, idem->li.user_id, idem->li.key, idem->li.token);
 		return;
 	}
-	if (store_idem_set_response(app->st, idem->li.user_id, idem->li.key, req->status,
-	                            req->resp_body ? req->resp_body : "") != STORE_OK)
+	if (store_idem_set_response(app->st, idem->li.user_id, idem->li.key, idem->li.token,
+	                            req->status, req->resp_body ? req->resp_body : "") != STORE_OK)
 		log_warn("could not store the response of idempotency key %s: %s", idem->li.key,
 		         store_errmsg());
 	/* now and then, forget keys older than the retention */

@@ -387,13 +387,10 @@ core_status activity_award(store *st, const actor *who, int64_t activity_id, boo
 	store_rc rc = STORE_OK;
 	if (cs == CORE_OK) {
 		rc = store_activity_set_awarded(st, a.id, *batch_id);
-		if (rc == STORE_OK && idem) {
-			char ref[32];
-			snprintf(ref, sizeof(ref), "batch:%lld", (long long)*batch_id);
-			rc = store_idem_complete(st, idem->user_id, idem->key, ref);
-		}
 		if (rc != STORE_OK)
 			cs = core_store_fail(err, rc, "活动", "activity");
+		else
+			cs = ledger_idem_complete(st, idem, "batch", *batch_id, err);
 	}
 	if (cs != CORE_OK) {
 		cs = abort_tx(st, err);

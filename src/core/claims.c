@@ -209,14 +209,9 @@ static core_status finish(store *st, const actor *who, int64_t village_id, int64
                           const char *action, const char *summary, const ledger_idem *idem,
                           core_err *err)
 {
-	if (idem) {
-		char ref[32];
-		snprintf(ref, sizeof(ref), "claim:%lld", (long long)id);
-		store_rc rc = store_idem_complete(st, idem->user_id, idem->key, ref);
-		if (rc != STORE_OK) {
-			store_rollback(st);
-			return core_store_fail(err, rc, "幂等键", "idempotency key");
-		}
+	if (ledger_idem_complete(st, idem, "claim", id, err) != CORE_OK) {
+		store_rollback(st);
+		return err->status;
 	}
 	return org_finish(st, who, village_id, "claim", id, action, summary, err);
 }

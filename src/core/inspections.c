@@ -235,13 +235,8 @@ core_status inspection_score(store *st, const actor *who, int64_t id, int64_t ho
 		else if (rc != STORE_OK)
 			cs = core_store_fail(err, rc, "检查", "inspection score");
 	}
-	if (cs == CORE_OK && idem) {
-		char ref[32];
-		snprintf(ref, sizeof(ref), "batch:%lld", (long long)*batch_id);
-		rc = store_idem_complete(st, idem->user_id, idem->key, ref);
-		if (rc != STORE_OK)
-			cs = core_store_fail(err, rc, "幂等键", "idempotency key");
-	}
+	if (cs == CORE_OK)
+		cs = ledger_idem_complete(st, idem, "batch", *batch_id, err);
 	if (cs != CORE_OK) {
 		store_rollback(st);
 		goto out;

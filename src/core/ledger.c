@@ -352,17 +352,29 @@ out:
 	return cs;
 }
 
+core_status ledger_idem_complete(store *st, const ledger_idem *idem, const char *kind,
+                                 int64_t id, core_err *err)
+{
+	if (!idem)
+		return CORE_OK;
+	char ref[48];
+	snprintf(ref, sizeof(ref), "%s:%lld", kind, (long long)id);
+	store_rc rc = store_idem_complete(st, idem->user_id, idem->key, idem->token, ref);
+	if (rc == STORE_CONFLICT)
+		return core_fail(err, CORE_CONFLICT, "request_in_progress",
+		                 "这个请求已由一次重试接手处理，请查看重试的结果",
+		                 "a retry of this request has taken it over; see the retry's result");
+	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "幂等键", "idempotency key");
+}
+
 /* Commits the open transaction (completing the idempotency key first). */
 static core_status finish(store *st, const ledger_idem *idem, int64_t batch_id, core_err *err)
 {
-	store_rc rc = STORE_OK;
-	if (idem) {
-		char ref[32];
-		snprintf(ref, sizeof(ref), "batch:%lld", (long long)batch_id);
-		rc = store_idem_complete(st, idem->user_id, idem->key, ref);
+	if (ledger_idem_complete(st, idem, "batch", batch_id, err) != CORE_OK) {
+		store_rollback(st);
+		return err->status;
 	}
-	if (rc == STORE_OK)
-		rc = store_commit(st);
+	store_rc rc = store_commit(st);
 	if (rc != STORE_OK) {
 		store_rollback(st);
 		return core_store_fail(err, rc, "账本", "ledger");

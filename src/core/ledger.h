@@ -47,7 +47,14 @@ typedef struct {
 typedef struct {
 	int64_t user_id;
 	const char *key;
+	const char *token; /* the claim's token (store_idem_claim) */
 } ledger_idem;
+
+/* Completes idem (if not NULL) with what the request created ("batch:12"),
+ * inside the caller's transaction. CORE_CONFLICT if a retry took the key over
+ * (the caller rolls back, so the request has exactly one effect). */
+core_status ledger_idem_complete(store *st, const ledger_idem *idem, const char *kind,
+                                 int64_t id, core_err *err);
 
 /* Validates and posts one entry per target in one transaction. *batch_id names
  * the entries. Errors: CORE_INVALID (rule retired, points outside the range,

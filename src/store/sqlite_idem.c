@@ -12,14 +12,24 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 	static const char get[] = "SELECT request_hash, state, status, response, result_ref,"
 		" started_at FROM idempotency_keys WHERE user_id = ?1 AND key = ?2";
 	static const char ins[] = "INSERT INTO idempotency_keys(user_id, key, request_hash, state,"
-		" started_at) VALUES (?1, ?2, ?3, 'running', ?4)";
-	static const char take[] = "UPDATE idempotency_keys SET started_at = ?3"
+		" started_at, token) VALUES (?1, ?2, ?3, 'running', ?4, ?5)";
+	static const char take[] = "UPDATE idempotency_keys SET started_at = ?3, token = ?4"
 		" WHERE user_id = ?1 AND key = ?2 AND state = 'running'";
+	static const char new_token[] = "SELECT lower(hex(randomblob(16)))";
 	memset(out, 0, sizeof(*out));
 	store_rc r = store_begin(st);
 	if (r != STORE_OK)
 		return r;
 	sq_conn *c = sq_conn_get(st);
+	sqlite3_stmt *tk = sq_prepare(c, new_token);
+	if (!tk || sqlite3_step(tk) != SQLITE_ROW) {
+		if (tk)
+			sqlite3_reset(tk);
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	const char *token = sq_col_text(tk, 0, ar);
+	sqlite3_reset(tk);
 	sqlite3_stmt *s = sq_prepare(c, get);
 	if (!s) {
 		store_rollback(st);
@@ -39,8 +49,10 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 		sq_bind_text(i, 2, key);
 		sq_bind_text(i, 3, request_hash);
 		sq_bind_int(i, 4, now);
+		sq_bind_text(i, 5, token);
 		r = sq_insert(c, i, NULL);
 		out->state = IDEM_NEW;
+		out->token = token;
 	} else if (rc == SQLITE_ROW) {
 		const char *hash = (const char *)sqlite3_column_text(s, 0);
 		const char *state = (const char *)sqlite3_column_text(s, 1);
@@ -69,7 +81,9 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 			sq_bind_int(t, 1, user_id);
 			sq_bind_text(t, 2, key);
 			sq_bind_int(t, 3, now);
+			sq_bind_text(t, 4, token);
 			r = sq_update(c, t);
+			out->token = token;
 		}
 	} else {
 		r = sq_rc(c, rc);
@@ -82,40 +96,49 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 	return store_commit(st);
 }
 
-store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *result_ref)
+store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *token,
+                             const char *result_ref)
 {
-	static const char sql[] = "UPDATE idempotency_keys SET state = 'done', result_ref = ?3"
-		" WHERE user_id = ?1 AND key = ?2";
+	static const char sql[] = "UPDATE idempotency_keys SET state = 'done', result_ref = ?4"
+		" WHERE user_id = ?1 AND key = ?2 AND token = ?3 AND state = 'running'";
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_int(s, 1, user_id);
 	sq_bind_text(s, 2, key);
-	sq_bind_text(s, 3, result_ref);
-	return sq_update(c, s);
+	sq_bind_text(s, 3, token);
+	sq_bind_text(s, 4, result_ref);
+	store_rc r = sq_update(c, s);
+	if (r == STORE_NOT_FOUND) {
+		sq_seterr("the idempotency key was taken over by a retry");
+		r = STORE_CONFLICT;
+	}
+	return r;
 }
 
-store_rc store_idem_set_response(store *st, int64_t user_id, const char *key, int status,
-                                 const char *response)
+store_rc store_idem_set_response(store *st, int64_t user_id, const char *key, const char *token,
+                                 int status, const char *response)
 {
-	static const char sql[] = "UPDATE idempotency_keys SET state = 'done', status = ?3,"
-		" response = ?4 WHERE user_id = ?1 AND key = ?2";
+	static const char sql[] = "UPDATE idempotency_keys SET state = 'done', status = ?4,"
+		" response = ?5 WHERE user_id = ?1 AND key = ?2 AND token = ?3";
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_int(s, 1, user_id);
 	sq_bind_text(s, 2, key);
-	sq_bind_int(s, 3, status);
-	sq_bind_text(s, 4, response);
+	sq_bind_text(s, 3, token);
+	sq_bind_int(s, 4, status);
+	sq_bind_text(s, 5, response);
 	return sq_update(c, s);
 }
 
-store_rc store_idem_release(store *st, int64_t user_id, const char *key)
+store_rc store_idem_release(store *st, int64_t user_id, const char *key, const char *token)
 {
 	static const char sql[] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2"
-		" AND state = 'running'";
+		" AND token = ?3 AND state = 'running'";
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_int(s, 1, user_id);
 	sq_bind_text(s, 2, key);
+	sq_bind_text(s, 3, token);
 	return sq_exec_stmt(c, s);
 }
 

@@ -227,6 +227,7 @@ static const char m002_ledger[] =
 	"  status INTEGER,"
 	"  response TEXT,"
 	"  result_ref TEXT,"
+	"  token TEXT NOT NULL,"
 	"  started_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (user_id, key));"
 	"CREATE INDEX idempotency_age ON idempotency_keys(started_at);"

@@ -121,19 +121,23 @@ typedef struct {
 	int status;
 	const char *response;   /* the first response body, or NULL */
 	const char *result_ref; /* what the request created ("batch:12"), or NULL */
+	const char *token;      /* IDEM_NEW: this claim's token, needed to complete it */
 } st_idem;
 
 /* Claims (user, key) for a request whose hash is request_hash, in its own
- * transaction. A running claim older than stale_before is taken over. */
+ * transaction. A running claim older than stale_before is taken over: it gets a
+ * new token, so the request that held it can no longer complete it. */
 store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const char *request_hash,
                           int64_t now, int64_t stale_before, arena *ar, st_idem *out);
-/* Marks the key done with what it created, inside the caller's transaction. */
-store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *result_ref);
-/* Stores the response sent (status and body), in its own statement. */
-store_rc store_idem_set_response(store *st, int64_t user_id, const char *key, int status,
-                                 const char *response);
-/* Forgets a claim (the request failed before changing anything). */
-store_rc store_idem_release(store *st, int64_t user_id, const char *key);
+/* Marks the key done with what it created, inside the caller's transaction.
+ * STORE_CONFLICT if the claim is no longer this token's (it was taken over). */
+store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *token,
+                             const char *result_ref);
+/* Stores the response sent (status and body) if the claim is still token's. */
+store_rc store_idem_set_response(store *st, int64_t user_id, const char *key, const char *token,
+                                 int status, const char *response);
+/* Forgets a claim still held by token (the request failed before changing anything). */
+store_rc store_idem_release(store *st, int64_t user_id, const char *key, const char *token);
 store_rc store_idem_purge(store *st, int64_t before);
 
 /* ---- photos ----------------------------------------------------------- */
