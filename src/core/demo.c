@@ -164,11 +164,13 @@ core_status demo_create(store *st, demo_result *r, core_err *err)
 	/* the rule catalogue and a year of history, recorded by the demo scorer */
 	arena ar;
 	arena_init(&ar, 0);
-	st_user scorer, admin;
+	st_user scorer, admin, villager;
 	store_rc rc = store_user_by_username(st, "scorer", &ar, &scorer);
 	if (rc == STORE_OK)
 		rc = store_user_by_username(st, "admin", &ar, &admin);
-	cs = rc == STORE_OK ? demo_ledger_create(st, r->village_id, &scorer, &admin, err)
+	if (rc == STORE_OK)
+		rc = store_user_by_household_pin(st, first, &ar, &villager);
+	cs = rc == STORE_OK ? demo_ledger_create(st, r->village_id, &scorer, &admin, &villager, err)
 	                    : core_store_fail(err, rc, "用户", "user");
 	arena_free(&ar);
 	return cs;

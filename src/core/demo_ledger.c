@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/claims.h"
 #include "core/demo_data.h"
 #include "core/ledger.h"
 #include "core/rules.h"
@@ -28,7 +30,7 @@ static const struct {
 	[R_CHILDREN] = {"尊老爱幼", "关爱留守儿童", "time", "帮扶留守儿童学习生活", 3, 0, 0, 9, 0, false, true},
 	[R_WEDDING] = {"移风易俗", "婚事新办", "time", "婚事简办、不收彩礼或低彩礼", 10, 0, 0, 0, 20, true, true},
 	[R_FUNERAL] = {"移风易俗", "丧事简办", "time", "丧事从简、文明祭扫", 10, 0, 0, 0, 20, true, true},
-	[R_BRAVE] = {"好人好事", "见义勇为", "time", "见义勇为、助人为乐，按事迹定分", 10, 5, 20, 0, 0, false, true},
+	[R_BRAVE] = {"好人好事", "见义勇为", "time", "见义勇为、助人为乐，按事迹定分", 10, 5, 30, 0, 0, false, true},
 	[R_FOUND] = {"好人好事", "拾金不昧", "time", "拾到财物主动归还", 5, 0, 0, 0, 0, false, true},
 	[R_PLANT] = {"村屯绿化", "植树", "hour", "参加村屯植树", 2, 0, 0, 20, 0, false, false},
 	[R_WEED] = {"村屯绿化", "清除杂草", "hour", "清理路边、沟渠杂草", 1, 0, 0, 10, 0, false, false},
@@ -227,8 +229,63 @@ static core_status correct_mistake(demo_ctx *d)
 	return cs;
 }
 
+/* The date n days before today (China time), YYYY-MM-DD. */
+static void days_ago(int n, char *out)
+{
+	time_t t = (time_t)(time_now() + 8 * 3600 - (int64_t)n * 86400);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Files a claim as who; *id receives it. */
+static core_status file_claim(demo_ctx *d, const actor *who, int64_t household, int rule,
+                              int quantity, int days, const char *description, int64_t *id)
+{
+	char date[11];
+	days_ago(days, date);
+	claim_new c = {.village_id = d->village_id, .household_id = household,
+	               .rule_id = d->rule[rule], .quantity = quantity, .deed_date = date,
+	               .description = description};
+	return claim_file(d->st, who, &c, NULL, id, d->err);
+}
+
+/* The claims a visitor sees: the demo villager's approved, rejected and pending
+ * ones, claims filed by the scorer for elderly villagers waiting in the review
+ * queue, and a large good deed waiting for its second reviewer. */
+static core_status make_claims(demo_ctx *d, const actor *scorer, const actor *admin,
+                               const actor *villager)
+{
+	int64_t id = 0;
+	claim_outcome out;
+	core_status cs = file_claim(d, villager, villager->user->household_id, R_ELDERS, 1, 20,
+	                            "照顾瘫痪在床的婆婆一个月，邻居可以作证", &id);
+	if (cs == CORE_OK)
+		cs = claim_approve(d->st, scorer, id, false, 0, NULL, &out, d->err);
+	if (cs == CORE_OK)
+		cs = file_claim(d, villager, villager->user->household_id, R_VOLUNTEER, 3, 12,
+		                "帮五保户张大爷收玉米", &id);
+	if (cs == CORE_OK)
+		cs = claim_reject(d->st, admin, id, "当天志愿服务已由评分小组统一记分，请勿重复申报",
+		                  NULL, d->err);
+	if (cs == CORE_OK)
+		cs = file_claim(d, villager, villager->user->household_id, R_FOUND, 1, 2,
+		                "在村部门口捡到钱包，已交还失主刘大姐", &id);
+	static const char *const asks[] = {"帮邻居照看留守的孙子孙女", "给独居老人送饭一周",
+	                                   "主动清理村口垃圾堆"};
+	static const int ask_rules[] = {R_CHILDREN, R_ELDERS, R_VOLUNTEER};
+	for (int i = 0; i < 3 && cs == CORE_OK; i++)
+		cs = file_claim(d, scorer, d->households[20 + 37 * i], ask_rules[i], 1, 3 + i, asks[i], &id);
+	if (cs == CORE_OK)
+		cs = file_claim(d, scorer, d->households[150], R_BRAVE, 1, 5,
+		                "跳进冰冷的河里救起落水儿童", &id);
+	if (cs == CORE_OK)
+		cs = claim_approve(d->st, admin, id, true, 25, NULL, &out, d->err);
+	return cs;
+}
+
 core_status demo_ledger_create(store *st, int64_t village_id, const st_user *scorer,
-                               const st_user *admin, core_err *err)
+                               const st_user *admin, const st_user *villager, core_err *err)
 {
 	actor scorer_actor = {.user = scorer, .ip = "demo"};
 	actor admin_actor = {.user = admin, .ip = "demo"};
@@ -273,6 +330,10 @@ core_status demo_ledger_create(store *st, int64_t village_id, const st_user *sco
 	}
 	if (cs == CORE_OK)
 		cs = correct_mistake(&d);
+	if (cs == CORE_OK && villager) {
+		actor villager_actor = {.user = villager, .ip = "demo"};
+		cs = make_claims(&d, &scorer_actor, &admin_actor, &villager_actor);
+	}
 out:
 	arena_free(&ar);
 	return cs;
