@@ -11,6 +11,7 @@
 
 #include "core/access.h"
 #include "core/ledger.h"
+#include "util/timeutil.h"
 
 json_t *api_entry_json(const st_entry *e)
 {
@@ -172,6 +173,16 @@ out:
 	api_idem_end(req, &idem);
 }
 
+/* True if s is a real month written YYYY-MM (the notice months entries carry). */
+static bool month_valid(const char *s)
+{
+	char date[16];
+	if (strlen(s) != 7)
+		return false;
+	snprintf(date, sizeof(date), "%s-01", s);
+	return time_valid_date(date);
+}
+
 void api_entries_list(http_req *req)
 {
 	api_app *app = req->app;
@@ -184,7 +195,7 @@ void api_entries_list(http_req *req)
 	int64_t page = 1;
 	if (!api_paging(req, &f.offset, &f.limit, &page))
 		return;
-	if (f.month && (strlen(f.month) != 7 || f.month[4] != '-')) {
+	if (f.month && !month_valid(f.month)) {
 		http_error(req, 400, "bad_query", "month 须为 YYYY-MM", "month must be YYYY-MM");
 		return;
 	}

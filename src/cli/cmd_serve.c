@@ -1,6 +1,6 @@
 /*
  * cmd_serve.c: `jifen serve` — open the database, start the HTTP server, wait
- * for SIGTERM or SIGINT, then stop accepting, let in-flight requests finish
+ * for SIGTERM or SIGINT, then answer new requests 503, let in-flight requests finish
  * and close the database cleanly.
  */
 #include <getopt.h>
@@ -126,8 +126,12 @@ int cmd_serve(int argc, char **argv)
 	openapi = cli_setting(openapi, "JIFEN_OPENAPI", "docs/api/openapi.yaml");
 	default_files(db, files_default, sizeof(files_default));
 	files = cli_setting(files, "JIFEN_FILES", files_default);
-	if (!filestore_ensure_dir(files)) {
-		fprintf(stderr, "jifen serve: cannot use photo folder '%s': %s\n", files, strerror(errno));
+	/* a photo folder that is a file is refused before the database opens; the folder
+	 * itself is made only once the database has opened (a refused serve leaves nothing) */
+	struct stat fsb;
+	if (stat(files, &fsb) == 0 && !S_ISDIR(fsb.st_mode)) {
+		fprintf(stderr, "jifen serve: cannot use photo folder '%s': %s\n", files,
+		        strerror(ENOTDIR));
 		return EXIT_FAIL;
 	}
 
@@ -142,6 +146,11 @@ int cmd_serve(int argc, char **argv)
 	app.st = cli_open_store(db, false);
 	if (!app.st)
 		return EXIT_FAIL;
+	if (!filestore_ensure_dir(files)) {
+		fprintf(stderr, "jifen serve: cannot use photo folder '%s': %s\n", files, strerror(errno));
+		store_close(app.st);
+		return EXIT_FAIL;
+	}
 	app.openapi_path = openapi;
 	app.files_dir = files;
 	app.started_at = time_now();

@@ -6,7 +6,8 @@
  *
  * libmicrohttpd calls the access handler several times per request. We never
  * queue a response on the first call (doing so makes it close keep-alive
- * connections), except to refuse a body that is declared too large.
+ * connections), except to refuse a body that is declared too large, or a
+ * request that arrives while the server stops.
  */
 #include "http/http.h"
 
@@ -31,12 +32,14 @@ struct http_server {
 	struct MHD_Daemon *d;
 	http_config cfg;
 	atomic_int inflight;
+	atomic_bool stopping; /* new requests get 503 while those in flight finish */
 	int port;
 };
 
 typedef struct {
 	http_req req;
 	buf body;
+	bool counted; /* counted in srv->inflight */
 	bool too_large;
 	bool is_api;
 	bool method_mismatch;
@@ -253,8 +256,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cx->req.conn = conn;
 		cx->req.app = srv->cfg.app;
 		client_ip(conn, cx->req.ip, sizeof(cx->req.ip));
-		atomic_fetch_add(&srv->inflight, 1);
 		*con_cls = cx;
+		if (atomic_load(&srv->stopping)) {
+			/* answered at once; the connection closes after */
+			cx->counted = false;
+			http_error(&cx->req, 503, "unavailable", "服务器正在停止，请稍后重试",
+			           "the server is stopping; retry shortly");
+			return send_response(conn, &cx->req);
+		}
+		cx->counted = true;
+		atomic_fetch_add(&srv->inflight, 1);
 		size_t max = srv->cfg.max_body_bytes;
 		cx->is_api = strncmp(url, "/api/", 5) == 0;
 		if (cx->is_api) {
@@ -299,11 +310,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_info("access %s %s %d %.1fms user=%lld ip=%s%s", cx->req.method, cx->req.path,
 	         cx->req.status, ms, (long long)cx->req.user_id, cx->req.ip,
 	         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	bool counted = cx->counted;
 	buf_free(&cx->body);
 	arena_free(&cx->req.ar);
 	free(cx);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->inflight, 1);
+	if (counted)
+		atomic_fetch_sub(&srv->inflight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -402,9 +415,10 @@ void http_stop(http_server *srv, int grace_ms)
 {
 	if (!srv)
 		return;
-	MHD_socket ls = MHD_quiesce_daemon(srv->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
+	/* Not MHD_quiesce_daemon: with a pool of epoll workers it races the workers
+	 * over the listen socket and can abort the process. New requests are
+	 * answered 503 instead, while the ones in flight finish. */
+	atomic_store(&srv->stopping, true);
 	double until = time_mono_ms() + grace_ms;
 	while (atomic_load(&srv->inflight) > 0 && time_mono_ms() < until)
 		usleep(10000);

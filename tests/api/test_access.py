@@ -8,8 +8,20 @@ each of the seven roles must get:
 The table runs twice against one real server, once from each of two villages in two
 townships of one county (the demo's 高箭沟村 in 平顶堡镇, and 马家寨村 in 凡河镇 made through
 the API), so "own" and "other" swap sides. Every refusal of a write must leave the
-database as it was, and every 403 must leave a "denied METHOD PATH user=ID" line in the
-server log. A route in routes.c that the table does not name fails the run.
+database (and the photo folder) as it was, and every 403 must leave a "denied METHOD
+PATH user=ID" line in the server log. A route in routes.c that the table does not name
+fails the run.
+
+The ledger's rows (rules, entries, passbook, chain, photos, claims, activities,
+inspections) get their targets from fixtures: each village has a rule, entries, claims
+with photos, an activity and an inspection round made in setup, and a write that can
+happen only once (a reversal, a review, an award, a retirement, closing a round) gets a
+fresh target made just before its request. Bodies are valid, so access is the only
+reason for a refusal. The rules encoded: the catalogue and the chain head are public;
+the village's scorers and admin record, reverse, review, award and score (the clerk
+does not, nor do the area admins above the village, who read); villagers see their own
+household's passbook, entries, claims and photos only; another village is 403 except
+for the county admin.
 """
 import collections
 import os
@@ -17,6 +29,8 @@ import re
 import sqlite3
 
 from harness import SRC, Server, run, eq, status
+from ledger_fixtures import day
+from photo_fixtures import fresh_png
 
 PW = "Majiazhai-2024"
 PIN = "583927"
@@ -26,7 +40,9 @@ SHORT = ("anon", "vill", "clerk", "scor", "vadm", "town", "cnty")
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 # the tables a refused write must leave untouched (sessions change on every request)
 SNAPSHOT_TABLES = ("areas", "villages", "villager_groups", "households", "members", "users",
-                   "audit_log")
+                   "audit_log", "rules", "batches", "entries", "balances", "chain_heads", "claims",
+                   "activities", "activity_signups", "inspections", "inspection_scores", "photos",
+                   "idempotency_keys")
 
 
 def toggle(current, a, b):
@@ -113,6 +129,64 @@ def b_user_update(c):
     return {"display_name": toggle(cur, "于洪军", "于红军")}
 
 
+# ---- ledger bodies: c.th is the side (home) whose village the target is in, c.extra
+# what the target's fixture made (a household, a sign-up) ----
+
+def b_rule_create(c):
+    return {"category": "好人好事", "name": f"拾金不昧{c.n}", "points": 3, "claimable": True}
+
+
+def b_rule_update(c):
+    cur = current(c, "SELECT name FROM rules WHERE id = ?", "")
+    return {"category": "尊老爱幼", "name": toggle(cur, "照顾孤寡老人", "照顾孤寡老人（修订）"), "points": 4}
+
+
+def b_rule_revise(c):
+    return {"category": "志愿服务", "name": f"义务植树{c.n}", "points": 5}
+
+
+def b_record(c):
+    return {"rule_id": c.th.rule, "household_ids": [c.extra["hh"]], "deed_date": day(),
+            "note": "清理房前屋后杂物"}
+
+
+def b_reverse(c):
+    return {"reason": "记错了户，冲销"}
+
+
+def b_photo(c):
+    return fresh_png()
+
+
+def b_claim(c):
+    return {"rule_id": c.th.rule, "deed_date": day(), "description": "帮邻居抢收玉米",
+            "household_id": c.extra["hh"]}
+
+
+def b_reject(c):
+    return {"reason": "照片看不清，请重新申请"}
+
+
+def b_activity(c):
+    return {"name": f"植树活动{c.n}", "rule_id": c.th.rule, "activity_date": day()}
+
+
+def b_signup(c):
+    return {"household_id": c.extra["hh"]}
+
+
+def b_attendance(c):
+    return {"attended": [c.extra.get("signup", 1)]}
+
+
+def b_inspection(c):
+    return {"group_id": c.th.group_own, "inspection_date": day()}
+
+
+def b_score(c):
+    return {"household_id": c.th.hh_own, "items": [{"rule_id": c.th.rule}]}
+
+
 # ---- what a list may show (checks on 200 answers) ----
 
 def ids(r):
@@ -193,6 +267,43 @@ def see_self_session(r, c):
     return None if r.json["user"]["id"] == c.actor_id else f"session of user {r.json['user']['id']}"
 
 
+def see_in_target_household(r, c):
+    items = r.json["items"]
+    bad = [i for i in items if i["household_id"] != c.id]
+    return f"items of other households: {bad[:3]}" if bad or not items else None
+
+
+def see_passbook(r, c):
+    if r.json["household"]["id"] != c.id:
+        return f"passbook of household {r.json['household']['id']}, asked {c.id}"
+    return see_in_target_household(r, c)
+
+
+def see_chain(r, c):
+    j = r.json
+    good = j["village_id"] == c.id and j["seq"] > 0 and re.fullmatch(r"[0-9a-f]{64}", j["hash"])
+    return None if good else f"chain head {j}"
+
+
+def see_activity(r, c):
+    msg = see_target(r, c)
+    if msg:
+        return msg
+    hh = {x["household_id"] for x in r.json["signups"]}
+    want = {c.th.hh_own} if c.role == "villager" else {c.th.hh_own, c.th.hh_other}
+    return None if hh == want else f"{c.role} sees the sign-ups of households {hh}, expected {want}"
+
+
+def see_photo(r, c):
+    good = r.body == c.extra["bytes"] and r.header("Content-Type") == "image/png"
+    return None if good else f"photo answered {r.header('Content-Type')} {len(r.body)} bytes"
+
+
+def see_made_in_target(r, c):
+    got = r.json.get("village_id")
+    return None if got == c.th.village else f"made in village {got}, not {c.th.village}"
+
+
 def see_logged_out(r, c):
     after = c.client.get("/api/v1/session")
     return None if after.status == 401 else f"the session still answers {after.status} after logout"
@@ -200,13 +311,113 @@ def see_logged_out(r, c):
 
 # ---- the matrix ----
 #   method, route pattern (as in routes.c), target, expected statuses in ROLES order
-#   (anon vill clerk scor vadm town cnty), then optional body / query / check / note.
+#   (anon vill clerk scor vadm town cnty), then optional body / query / check / note,
+#   fx (makes the target: see the fixtures below) and denied (the error codes a 403 of
+#   the row may carry; "forbidden" unless the route names why, like "not_reviewer").
 
-def R(method, pattern, target, expect, body=None, query=None, check=None, note=""):
+def R(method, pattern, target, expect, body=None, query=None, check=None, note="", fx=None,
+      denied=("forbidden",)):
     codes = [int(x) for x in expect.split()]
     assert len(codes) == len(ROLES), f"{method} {pattern} {target}: {expect!r}"
     return dict(method=method, pattern=pattern, target=target, expect=dict(zip(ROLES, codes)),
-                body=body, query=query, check=check, note=note)
+                body=body, query=query, check=check, note=note, fx=fx, denied=denied)
+
+
+# ---- fixtures of the ledger rows: fx(home, target) -> (id, side, extra) ----
+
+def side(home, target):
+    """The home whose village the target is in ("missing" targets use the home's data)."""
+    return home.other if target == "other village" else home
+
+
+def fx_village(home, target):
+    """The village of the target; extra["hh"] the household a body names."""
+    th = side(home, target)
+    hh = th.hh_other if target == "other household" else th.hh_own
+    return (MISSING if target == "missing" else th.village), th, {"hh": hh}
+
+
+def fx_made(attr):
+    """One of the things each village made in setup: home.<attr> for the own household
+    (or the village), home.<attr>_other for the other household."""
+    def fx(home, target):
+        th = side(home, target)
+        if target == "missing":
+            return MISSING, th, {"hh": th.hh_own}
+        key = attr + ("_other" if target == "other household" else "")
+        return getattr(th, key), th, {"hh": th.hh_own}
+    return fx
+
+
+def fx_fresh(make):
+    """A target made just before the request by the target village's own staff (a write
+    that can happen once); make(th, extra) returns its id."""
+    def fx(home, target):
+        th = side(home, target)
+        extra = {"hh": th.hh_other if target == "other household" else th.hh_own}
+        if target == "missing":
+            return MISSING, th, extra
+        return make(th, extra), th, extra
+    return fx
+
+
+def fx_photo(home, target):
+    if target == "missing":
+        return MISSING, home, {"hash": home.photo_own[0]}
+    if target == "missing photo":
+        return home.village, home, {"hash": "0" * 64}
+    th = side(home, target)
+    h, data = th.photo_other if target == "other household" else th.photo_own
+    return th.village, th, {"hash": h, "bytes": data}
+
+
+def ok(r, want, what):
+    return status(r, want, what).json
+
+
+def new_rule(th, extra):
+    return ok(th.clients["village_admin"].post(f"/api/v1/villages/{th.village}/rules", {
+        "category": "移风易俗", "name": f"红白事简办{next(SEQ)}", "points": 6}), 201, "fresh rule")["id"]
+
+
+def new_entry(th, extra):
+    r = ok(th.clients["scorer"].post(f"/api/v1/villages/{th.village}/entries", {
+        "rule_id": th.rule, "household_ids": [th.hh_other], "deed_date": day()}), 201, "fresh entry")
+    return r["entries"][0]["id"]
+
+
+def new_claim(th, extra):
+    """Filed by the household's own villager (so neither scorer nor admin is its filer)."""
+    return ok(th.clients["villager"].post(f"/api/v1/villages/{th.village}/claims", {
+        "rule_id": th.rule, "deed_date": day(), "description": "义务清扫村道"}), 201, "fresh claim")["id"]
+
+
+def new_activity(th, extra):
+    return ok(th.clients["scorer"].post(f"/api/v1/villages/{th.village}/activities", {
+        "name": f"清理村路杂草{next(SEQ)}", "rule_id": th.rule, "activity_date": day()}),
+        201, "fresh activity")["id"]
+
+
+def new_signed_up(th, extra):
+    aid = new_activity(th, extra)
+    extra["signup"] = ok(th.clients["scorer"].post(f"/api/v1/activities/{aid}/signups",
+                                                   {"household_id": th.hh_own}), 201, "sign-up")["id"]
+    return aid
+
+
+def new_attended(th, extra):
+    aid = new_signed_up(th, extra)
+    ok(th.clients["scorer"].post(f"/api/v1/activities/{aid}/attendance", {"attended": [extra["signup"]]}),
+       200, "attendance")
+    return aid
+
+
+def new_round(th, extra):
+    return ok(th.clients["scorer"].post(f"/api/v1/villages/{th.village}/inspections", {
+        "group_id": th.group_own, "inspection_date": day()}), 201, "fresh round")["id"]
+
+
+SEQ = iter(range(1, 1_000_000))
 
 
 V = "/api/v1/villages/{id}"
@@ -316,6 +527,202 @@ MATRIX = [
     R("GET", "/api/v1/audit", "other village",                "401  403  403  403  403  403  200",
       query="village_id={id}&per_page=200", check=see_audit),
 
+    # ---- the ledger: rules (public to read), entries, passbook, chain head (public) ----
+    #                                                         anon vill clrk scor vadm town cnty
+    R("GET", V + "/rules", "own village",                     "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village, note="the catalogue is public"),
+    R("GET", V + "/rules", "other village",                   "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/rules", "missing",                         "404  404  404  404  404  404  404", fx=fx_village),
+    R("POST", V + "/rules", "own village",                    "401  403  403  403  201  201  201", b_rule_create,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/rules", "other village",                  "401  403  403  403  403  403  201", b_rule_create,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/rules", "missing",                        "401  404  404  404  404  404  404", b_rule_create,
+      fx=fx_village),
+    R("GET", "/api/v1/rules/{id}", "own village",             "200  200  200  200  200  200  200",
+      fx=fx_made("rule"), check=see_target),
+    R("GET", "/api/v1/rules/{id}", "other village",           "200  200  200  200  200  200  200",
+      fx=fx_made("rule"), check=see_target),
+    R("GET", "/api/v1/rules/{id}", "missing",                 "404  404  404  404  404  404  404", fx=fx_made("rule")),
+    R("PATCH", "/api/v1/rules/{id}", "own village",           "401  403  403  403  200  200  200", b_rule_update,
+      fx=fx_made("rule_unused"), check=see_target, note="a rule not used yet"),
+    R("PATCH", "/api/v1/rules/{id}", "other village",         "401  403  403  403  403  403  200", b_rule_update,
+      fx=fx_made("rule_unused"), check=see_target),
+    R("PATCH", "/api/v1/rules/{id}", "missing",               "401  404  404  404  404  404  404", b_rule_update,
+      fx=fx_made("rule_unused")),
+    R("POST", "/api/v1/rules/{id}/retire", "own village",     "401  403  403  403  200  200  200",
+      fx=fx_fresh(new_rule), check=see_target),
+    R("POST", "/api/v1/rules/{id}/retire", "other village",   "401  403  403  403  403  403  200",
+      fx=fx_fresh(new_rule), check=see_target),
+    R("POST", "/api/v1/rules/{id}/retire", "missing",         "401  404  404  404  404  404  404", fx=fx_fresh(new_rule)),
+    R("POST", "/api/v1/rules/{id}/revise", "own village",     "401  403  403  403  201  201  201", b_rule_revise,
+      fx=fx_fresh(new_rule), check=see_made_in_target),
+    R("POST", "/api/v1/rules/{id}/revise", "other village",   "401  403  403  403  403  403  201", b_rule_revise,
+      fx=fx_fresh(new_rule), check=see_made_in_target),
+    R("POST", "/api/v1/rules/{id}/revise", "missing",         "401  404  404  404  404  404  404", b_rule_revise,
+      fx=fx_fresh(new_rule)),
+
+    R("POST", V + "/entries", "own village",                  "401  403  403  201  201  403  403", b_record,
+      fx=fx_village, note="the village's scorers and admin record"),
+    R("POST", V + "/entries", "other village",                "401  403  403  403  403  403  403", b_record, fx=fx_village),
+    R("POST", V + "/entries", "missing",                      "401  404  404  404  404  404  404", b_record, fx=fx_village),
+    R("GET", V + "/entries", "own village",                   "401  403  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/entries", "other village",                 "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/entries", "missing",                       "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/entries/{id}", "own household",         "401  200  200  200  200  200  200",
+      fx=fx_made("entry"), check=see_target),
+    R("GET", "/api/v1/entries/{id}", "other household",       "401  403  200  200  200  200  200",
+      fx=fx_made("entry"), check=see_target),
+    R("GET", "/api/v1/entries/{id}", "other village",         "401  403  403  403  403  403  200",
+      fx=fx_made("entry"), check=see_target),
+    R("GET", "/api/v1/entries/{id}", "missing",               "401  404  404  404  404  404  404", fx=fx_made("entry")),
+    R("POST", "/api/v1/entries/{id}/reversal", "own village", "401  403  403  201  201  403  403", b_reverse,
+      fx=fx_fresh(new_entry)),
+    R("POST", "/api/v1/entries/{id}/reversal", "other village", "401  403  403  403  403  403  403", b_reverse,
+      fx=fx_fresh(new_entry)),
+    R("POST", "/api/v1/entries/{id}/reversal", "missing",     "401  404  404  404  404  404  404", b_reverse,
+      fx=fx_fresh(new_entry)),
+    R("GET", "/api/v1/households/{id}/passbook", "own household",   "401  200  200  200  200  200  200",
+      check=see_passbook),
+    R("GET", "/api/v1/households/{id}/passbook", "other household", "401  403  200  200  200  200  200",
+      check=see_passbook),
+    R("GET", "/api/v1/households/{id}/passbook", "other village",   "401  403  403  403  403  403  200",
+      check=see_passbook),
+    R("GET", "/api/v1/households/{id}/passbook", "missing",         "401  404  404  404  404  404  404"),
+    R("GET", V + "/chain", "own village",                     "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_chain, note="public: printed on every notice"),
+    R("GET", V + "/chain", "other village",                   "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_chain),
+    R("GET", V + "/chain", "missing",                         "404  404  404  404  404  404  404", fx=fx_village),
+
+    # ---- photos: any user of the village uploads; a villager sees their household's ----
+    R("POST", V + "/photos", "own village",                   "401  201  201  201  201  201  201", b_photo,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/photos", "other village",                 "401  403  403  403  403  403  201", b_photo,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/photos", "missing",                       "401  404  404  404  404  404  404", b_photo, fx=fx_village),
+    R("GET", V + "/photos/{hash}", "own household",           "401  200  200  200  200  200  200",
+      fx=fx_photo, check=see_photo, note="of a claim of the household, uploaded by the scorer"),
+    R("GET", V + "/photos/{hash}", "other household",         "401  403  200  200  200  200  200",
+      fx=fx_photo, check=see_photo),
+    R("GET", V + "/photos/{hash}", "other village",           "401  403  403  403  403  403  200",
+      fx=fx_photo, check=see_photo),
+    R("GET", V + "/photos/{hash}", "missing",                 "401  404  404  404  404  404  404", fx=fx_photo),
+    R("GET", V + "/photos/{hash}", "missing photo",           "401  404  404  404  404  404  404", fx=fx_photo),
+
+    # ---- claims: a villager for their own household, staff on a household's behalf;
+    # the village's scorers and admin review ----
+    R("POST", V + "/claims", "own household",                 "401  201  403  201  201  201  201", b_claim,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/claims", "other household",               "401  403  403  201  201  201  201", b_claim,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/claims", "other village",                 "401  403  403  403  403  403  201", b_claim,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/claims", "missing",                       "401  404  404  404  404  404  404", b_claim, fx=fx_village),
+    R("GET", V + "/claims", "own village",                    "401  403  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village, note="the review queue"),
+    R("GET", V + "/claims", "other village",                  "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/claims", "missing",                        "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/households/{id}/claims", "own household",   "401  200  200  200  200  200  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/claims", "other household", "401  403  200  200  200  200  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/claims", "other village",   "401  403  403  403  403  403  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/claims", "missing",         "401  404  404  404  404  404  404"),
+    R("GET", "/api/v1/claims/{id}", "own household",          "401  200  200  200  200  200  200",
+      fx=fx_made("claim"), check=see_target),
+    R("GET", "/api/v1/claims/{id}", "other household",        "401  403  200  200  200  200  200",
+      fx=fx_made("claim"), check=see_target),
+    R("GET", "/api/v1/claims/{id}", "other village",          "401  403  403  403  403  403  200",
+      fx=fx_made("claim"), check=see_target),
+    R("GET", "/api/v1/claims/{id}", "missing",                "401  404  404  404  404  404  404", fx=fx_made("claim")),
+    R("POST", "/api/v1/claims/{id}/approve", "own village",   "401  403  403  200  200  403  403",
+      fx=fx_fresh(new_claim), check=see_target, denied=("forbidden", "not_reviewer"),
+      note="filed by the household's villager"),
+    R("POST", "/api/v1/claims/{id}/approve", "other village", "401  403  403  403  403  403  403",
+      fx=fx_fresh(new_claim), denied=("forbidden", "not_reviewer")),
+    R("POST", "/api/v1/claims/{id}/approve", "missing",       "401  404  404  404  404  404  404", fx=fx_fresh(new_claim)),
+    R("POST", "/api/v1/claims/{id}/reject", "own village",    "401  403  403  200  200  403  403", b_reject,
+      fx=fx_fresh(new_claim), check=see_target, denied=("forbidden", "not_reviewer")),
+    R("POST", "/api/v1/claims/{id}/reject", "other village",  "401  403  403  403  403  403  403", b_reject,
+      fx=fx_fresh(new_claim), denied=("forbidden", "not_reviewer")),
+    R("POST", "/api/v1/claims/{id}/reject", "missing",        "401  404  404  404  404  404  404", b_reject,
+      fx=fx_fresh(new_claim)),
+
+    # ---- activities: the village's users read them; a villager signs up their own household ----
+    R("POST", V + "/activities", "own village",               "401  403  403  201  201  201  201", b_activity,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/activities", "other village",             "401  403  403  403  403  403  201", b_activity,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/activities", "missing",                   "401  404  404  404  404  404  404", b_activity,
+      fx=fx_village),
+    R("GET", V + "/activities", "own village",                "401  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/activities", "other village",              "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/activities", "missing",                    "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/activities/{id}", "own village",        "401  200  200  200  200  200  200",
+      fx=fx_made("activity"), check=see_activity, note="a villager sees their own sign-ups only"),
+    R("GET", "/api/v1/activities/{id}", "other village",      "401  403  403  403  403  403  200",
+      fx=fx_made("activity"), check=see_activity),
+    R("GET", "/api/v1/activities/{id}", "missing",            "401  404  404  404  404  404  404",
+      fx=fx_made("activity")),
+    R("POST", "/api/v1/activities/{id}/signups", "own household",   "401  201  403  201  201  201  201", b_signup,
+      fx=fx_fresh(new_activity)),
+    R("POST", "/api/v1/activities/{id}/signups", "other household", "401  403  403  201  201  201  201", b_signup,
+      fx=fx_fresh(new_activity)),
+    R("POST", "/api/v1/activities/{id}/signups", "other village",   "401  403  403  403  403  403  201", b_signup,
+      fx=fx_fresh(new_activity)),
+    R("POST", "/api/v1/activities/{id}/signups", "missing",         "401  404  404  404  404  404  404", b_signup,
+      fx=fx_fresh(new_activity)),
+    R("POST", "/api/v1/activities/{id}/attendance", "own village",   "401  403  403  200  200  200  200", b_attendance,
+      fx=fx_fresh(new_signed_up), check=see_target),
+    R("POST", "/api/v1/activities/{id}/attendance", "other village", "401  403  403  403  403  403  200", b_attendance,
+      fx=fx_fresh(new_signed_up), check=see_target),
+    R("POST", "/api/v1/activities/{id}/attendance", "missing",       "401  404  404  404  404  404  404", b_attendance,
+      fx=fx_fresh(new_signed_up)),
+    R("POST", "/api/v1/activities/{id}/award", "own village",  "401  403  403  201  201  403  403",
+      fx=fx_fresh(new_attended), note="awarding records points"),
+    R("POST", "/api/v1/activities/{id}/award", "other village", "401  403  403  403  403  403  403",
+      fx=fx_fresh(new_attended)),
+    R("POST", "/api/v1/activities/{id}/award", "missing",      "401  404  404  404  404  404  404",
+      fx=fx_fresh(new_attended)),
+
+    # ---- inspection rounds: the village's scorers and admin (and the area admins read) ----
+    R("POST", V + "/inspections", "own village",              "401  403  403  201  201  201  201", b_inspection,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/inspections", "other village",            "401  403  403  403  403  403  201", b_inspection,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/inspections", "missing",                  "401  404  404  404  404  404  404", b_inspection,
+      fx=fx_village),
+    R("GET", V + "/inspections", "own village",               "401  403  403  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/inspections", "other village",             "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/inspections", "missing",                   "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/inspections/{id}", "own village",       "401  403  403  200  200  200  200",
+      fx=fx_made("round"), check=see_target),
+    R("GET", "/api/v1/inspections/{id}", "other village",     "401  403  403  403  403  403  200",
+      fx=fx_made("round"), check=see_target),
+    R("GET", "/api/v1/inspections/{id}", "missing",           "401  404  404  404  404  404  404", fx=fx_made("round")),
+    R("POST", "/api/v1/inspections/{id}/scores", "own village",   "401  403  403  201  201  403  403", b_score,
+      fx=fx_fresh(new_round), note="scoring records points"),
+    R("POST", "/api/v1/inspections/{id}/scores", "other village", "401  403  403  403  403  403  403", b_score,
+      fx=fx_fresh(new_round)),
+    R("POST", "/api/v1/inspections/{id}/scores", "missing",       "401  404  404  404  404  404  404", b_score,
+      fx=fx_fresh(new_round)),
+    R("POST", "/api/v1/inspections/{id}/close", "own village",    "401  403  403  200  200  200  200",
+      fx=fx_fresh(new_round), check=see_target),
+    R("POST", "/api/v1/inspections/{id}/close", "other village",  "401  403  403  403  403  403  200",
+      fx=fx_fresh(new_round), check=see_target),
+    R("POST", "/api/v1/inspections/{id}/close", "missing",        "401  404  404  404  404  404  404",
+      fx=fx_fresh(new_round)),
+
     # last: it ends the sessions the rows above use
     R("DELETE", "/api/v1/session", "-",                       "401  200  200  200  200  200  200", check=see_logged_out),
 ]
@@ -423,14 +830,46 @@ def make_world(s):
             h.clients[role] = c
         homes.append(h)
     homes[0].other, homes[1].other = homes[1], homes[0]
+    for h in homes:
+        make_ledger(s, h)
     return world, homes, county_area, county.user["id"]
+
+
+def make_ledger(s, h):
+    """What the ledger rows read in one village, made by its own admin and scorer: a
+    claimable rule (2 points, no caps) and an unused one, an entry and a claim (with a
+    photo the scorer uploaded) for each of the two households, an activity both signed
+    up for, and an open inspection round of the own household's group."""
+    admin, scorer = h.clients["village_admin"], h.clients["scorer"]
+    v = h.village
+    h.group_own = s.sql("SELECT group_id FROM households WHERE id = ?", h.hh_own)[0][0]
+    h.rule = ok(admin.post(f"/api/v1/villages/{v}/rules", {
+        "category": "好人好事", "name": "帮扶邻里", "points": 2, "claimable": True}), 201, "rule")["id"]
+    h.rule_unused = ok(admin.post(f"/api/v1/villages/{v}/rules", {
+        "category": "尊老爱幼", "name": "照顾孤寡老人", "points": 4}), 201, "unused rule")["id"]
+    for attr, hh in (("", h.hh_own), ("_other", h.hh_other)):
+        r = ok(scorer.post(f"/api/v1/villages/{v}/entries", {
+            "rule_id": h.rule, "household_ids": [hh], "deed_date": day(), "note": "打扫村路"}), 201, "entry")
+        setattr(h, "entry" + attr, r["entries"][0]["id"])
+        data = fresh_png()
+        r = ok(scorer.post(f"/api/v1/villages/{v}/photos", raw=data), 201, "photo")
+        setattr(h, "photo" + ("_other" if attr else "_own"), (r["hash"], data))
+        setattr(h, "claim" + attr, ok(scorer.post(f"/api/v1/villages/{v}/claims", {
+            "rule_id": h.rule, "deed_date": day(), "description": "帮邻居修院墙", "household_id": hh,
+            "photos": [r["hash"]]}), 201, "claim")["id"])
+    h.activity = new_activity(h, {})
+    for hh in (h.hh_own, h.hh_other):
+        ok(scorer.post(f"/api/v1/activities/{h.activity}/signups", {"household_id": hh}), 201, "sign-up")
+    h.round = new_round(h, {})
 
 
 class Ctx:
     """What a body or a check needs to know about one request."""
 
-    def __init__(self, s, world, home, role, target_id, n, county_area, filtered=False):
+    def __init__(self, s, world, home, role, target_id, n, county_area, filtered=False, th=None,
+                 extra=None):
         self.s, self.world, self.home, self.other, self.role = s, world, home, home.other, role
+        self.th, self.extra = th or home, extra or {}  # the target's side, what its fixture made
         self.filtered = filtered  # the query names one village
         self.id, self.n, self.county_area = target_id, n, county_area
         self.client = home.clients[role]
@@ -465,17 +904,28 @@ def resolve(row, home, role, county_area, county_user):
             "other area": o.area, "county": county_area}[t]
 
 
-def snapshot(db):
+def snapshot(db, entries_since=0):
+    """Every row of the tables (and the photo folder's names). The entries up to id
+    entries_since (the demo's year of history) are summed up rather than read in full:
+    their count, points and each one's hash and bucket; those after it in full."""
     con = sqlite3.connect(db, timeout=30)
     try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in SNAPSHOT_TABLES}
+        snap = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in SNAPSHOT_TABLES
+                if t != "entries"}
+        snap["entries"] = (con.execute("SELECT count(*), total(points), group_concat(hash || bucket, ',')"
+                                       " FROM entries WHERE id <= ?", (entries_since,)).fetchall()
+                           + con.execute("SELECT * FROM entries WHERE id > ? ORDER BY id",
+                                         (entries_since,)).fetchall())
     finally:
         con.close()
+    files = os.path.join(os.path.dirname(db), "files")
+    snap["files/"] = sorted(os.listdir(files)) if os.path.isdir(files) else []
+    return snap
 
 
 def diff(before, after):
     out = []
-    for t in SNAPSHOT_TABLES:
+    for t in SNAPSHOT_TABLES + ("files/",):
         if before[t] != after[t]:
             added = [r for r in after[t] if r not in before[t]]
             gone = [r for r in before[t] if r not in after[t]]
@@ -500,6 +950,7 @@ def test_access_matrix():
     s = Server()
     try:
         world, homes, county_area, county_user = make_world(s)
+        history = s.sql("SELECT max(id) FROM entries")[0][0]
         routes = set(route_table())
         failures, denied_expected = [], collections.Counter()
         tally = collections.Counter()
@@ -512,9 +963,13 @@ def test_access_matrix():
             for home in homes:
                 for role in ROLES:
                     n += 1
-                    tid = resolve(row, home, role, county_area, county_user)
-                    c = Ctx(s, world, home, role, tid, n, county_area, "village_id" in (row["query"] or ""))
-                    path = row["pattern"].replace("{id}", str(tid))
+                    if row["fx"]:
+                        tid, th, extra = row["fx"](home, row["target"])
+                    else:
+                        tid, th, extra = resolve(row, home, role, county_area, county_user), None, {}
+                    c = Ctx(s, world, home, role, tid, n, county_area, "village_id" in (row["query"] or ""),
+                            th, extra)
+                    path = row["pattern"].replace("{id}", str(tid)).replace("{hash}", extra.get("hash", ""))
                     url = path + ("?" + row["query"].format(id=tid) if row["query"] else "")
                     client = c.client
                     if row["pattern"] == "/api/v1/session" and row["method"] == "POST":
@@ -522,7 +977,7 @@ def test_access_matrix():
                     body = row["body"](c) if row["body"] else None
                     kw = {"raw": body} if isinstance(body, bytes) else {"body": body}
                     write = row["method"] in WRITE_METHODS and "/session" not in path
-                    before = snapshot(s.db) if write else None
+                    before = snapshot(s.db, history) if write else None
                     r = client.request(row["method"], url, **kw)
                     want = row["expect"][role]
                     where = (f"{row['method']} {url} [{row['target']}{', ' + row['note'] if row['note'] else ''}]"
@@ -533,13 +988,14 @@ def test_access_matrix():
                         failures.append(f"{where}: expected {want}, got {r.status} {r.text[:160]}")
                         continue
                     if want == 403:
-                        eq(r.error_code, "forbidden", where)
+                        if r.error_code not in row["denied"]:
+                            failures.append(f"{where}: 403 with code {r.error_code}, not one of {row['denied']}")
                         assert r.json["error"].get("message"), f"{where}: no Chinese message: {r}"
                         denied_expected[(row["method"], path, c.actor_id)] += 1
                     if want == 401:
                         eq(r.error_code, "not_logged_in", where)
                     if write and want >= 400:
-                        after = snapshot(s.db)
+                        after = snapshot(s.db, history)
                         if after != before:
                             failures.append(f"{where}: refused with {want} but changed the database: "
                                             + diff(before, after))
@@ -582,6 +1038,7 @@ def test_ids_in_bodies_and_queries_stay_in_the_village():
         _, homes, county_area, _ = make_world(s)
         h1, h2 = homes
         admin, township = h1.clients["village_admin"], h1.clients["township"]
+        scorer, villager = h1.clients["scorer"], h1.clients["villager"]
         v1, v2 = h1.village, h2.village
         cases = [
             (admin, "POST", f"/api/v1/villages/{v1}/households",
@@ -603,6 +1060,35 @@ def test_ids_in_bodies_and_queries_stay_in_the_village():
              403, "forbidden"),
             (township, "PATCH", f"/api/v1/users/{h2.clients['village_admin'].user['id']}",
              {"disabled": True}, 403, "forbidden"),
+            # the ledger: another village's rule, household, group, photo or round named in a body
+            (scorer, "POST", f"/api/v1/villages/{v1}/entries",
+             {"rule_id": h2.rule, "household_ids": [h1.hh_own], "deed_date": day()}, 422, "invalid_rule"),
+            (scorer, "POST", f"/api/v1/villages/{v1}/entries",
+             {"rule_id": h1.rule, "household_ids": [h1.hh_own, h2.hh_own], "deed_date": day()}, 422,
+             "invalid_household"),
+            (scorer, "POST", f"/api/v1/villages/{v1}/claims",
+             {"rule_id": h1.rule, "deed_date": day(), "description": "帮邻居修院墙",
+              "household_id": h2.hh_own}, 422, "invalid_household"),
+            (scorer, "POST", f"/api/v1/villages/{v1}/claims",
+             {"rule_id": h1.rule, "deed_date": day(), "description": "帮邻居修院墙",
+              "household_id": h1.hh_own, "photos": [h2.photo_own[0]]}, 422, "invalid_photo"),
+            (villager, "POST", f"/api/v1/villages/{v1}/claims",
+             {"rule_id": h1.rule, "deed_date": day(), "description": "帮邻居修院墙",
+              "household_id": h1.hh_other}, 403, "forbidden"),
+            (scorer, "POST", f"/api/v1/villages/{v1}/activities",
+             {"name": "植树", "rule_id": h2.rule, "activity_date": day()}, 422, "invalid_rule"),
+            (scorer, "POST", f"/api/v1/activities/{h1.activity}/signups", {"household_id": h2.hh_own},
+             422, "invalid_household"),
+            (villager, "POST", f"/api/v1/activities/{h2.activity}/signups", {"household_id": h1.hh_own},
+             403, "forbidden"),
+            (scorer, "POST", f"/api/v1/villages/{v1}/inspections",
+             {"group_id": h2.group_own, "inspection_date": day()}, 422, "invalid_group"),
+            (scorer, "POST", f"/api/v1/inspections/{h1.round}/scores",
+             {"household_id": h2.hh_own, "items": [{"rule_id": h1.rule}]}, 422, "household_not_in_group"),
+            (scorer, "POST", f"/api/v1/inspections/{h1.round}/scores",
+             {"household_id": h1.hh_own, "items": [{"rule_id": h2.rule}]}, 422, "invalid_rule"),
+            (villager, "POST", f"/api/v1/entries/{h1.entry}/reversal", {"reason": "不是我家的"}, 403,
+             "forbidden"),
         ]
         for client, method, path, body, want, code in cases:
             before = snapshot(s.db)
@@ -623,6 +1109,9 @@ def test_ids_in_bodies_and_queries_stay_in_the_village():
         eq(r.json["items"], [], "area admins seen by a village admin")
         r = status(township.get(f"/api/v1/audit?entity=household&entity_id={h2.hh_own}"), 200, "audit")
         eq(r.json["items"], [], "audit rows of another township's household")
+        # another village's photo is not found under this village's path, even by its hash
+        r = status(admin.get(f"/api/v1/villages/{v1}/photos/{h2.photo_own[0]}"), 404, "photo of 马家寨村")
+        eq(r.error_code, "not_found", "photo of another village under this one's path")
         # the 马家寨村 household named above is as the county admin made it
         r = status(h2.clients["county"].get(f"/api/v1/households/{h2.hh_other}"), 200, "household")
         eq((r.json["passbook_no"], r.json["group_id"]), ("1002", h2.group), "马家寨村 household 1002")

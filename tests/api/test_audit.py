@@ -15,6 +15,8 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from harness import Server, SRC, run, eq, status
+from ledger_fixtures import day
+from photo_fixtures import fresh_png
 
 PASSWORD = "Gaojiangou-2024"
 
@@ -365,6 +367,318 @@ def check_user_update(c):
         "phone + password")
 
 
+# ---- the ledger's writes ----------------------------------------------------
+# The checks above change the demo scorer's password and the demo villager's PIN, so
+# the ledger checks use a cast of their own, made once (outside any mark).
+
+def cast(c):
+    """A scorer (孙秀芳) and a villager (household 1002) of village 1, a claimable rule of
+    2 points without caps, and the households 1002 and 1004 (1003 moves out above); made on first use."""
+    if "scorer" in c.ids:
+        return c
+    s = c.s
+    r = status(c.admin.post("/api/v1/users", {"username": "pingfen2", "display_name": "孙秀芳", "role": "scorer",
+                                              "password": "Sun-Xiufang-2024", "village_id": c.v}), 201, "scorer")
+    c.ids["scorer"] = r.json["id"]
+    c.scorer = s.login("pingfen2", "Sun-Xiufang-2024")
+    c.hh, c.hh2 = [s.sql("SELECT id FROM households WHERE village_id=? AND passbook_no=?", c.v, pb)[0][0]
+                   for pb in ("1002", "1004")]
+    head = s.sql("SELECT head_name FROM households WHERE id=?", c.hh)[0][0]
+    r = status(c.admin.post("/api/v1/users", {"display_name": head, "role": "villager", "pin": "582046",
+                                              "village_id": c.v, "household_id": c.hh}), 201, "villager")
+    c.ids["villager"] = r.json["id"]
+    c.villager = s.login_villager("1002", pin="582046")
+    c.rule = new_rule(c, name="帮扶邻里", points=2, claimable=True)
+    c.group = s.sql("SELECT group_id FROM households WHERE id=?", c.hh)[0][0]
+    return c
+
+
+def new_rule(c, **fields):
+    body = {"category": "好人好事", "name": "拾金不昧（测试）", "points": 5}
+    body.update(fields)
+    return status(c.admin.post(f"/api/v1/villages/{c.v}/rules", body), 201, "rule").json["id"]
+
+
+def rule_summary(category, name, points, version=1, unit="time"):
+    return {"category": category, "name": name, "points": points, "unit": unit, "version": version}
+
+
+def check_rules_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/rules", {
+        "category": "移风易俗", "name": "婚事新办（测试）", "points": 8, "unit": "time", "cap_year": 16,
+        "evidence_required": True, "claimable": True}), 201, "rule")
+    expect_audit(s, mark, [dict(entity="rule", entity_id=r.json["id"], action="create", user_id=3, village_id=c.v,
+                                summary=rule_summary("移风易俗", "婚事新办（测试）", 8))], "rule create")
+
+
+def check_rule_update(c):
+    s = c.s
+    rid = new_rule(c, category="尊老爱幼", name="照顾孤寡老人", points=4)
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/rules/{rid}", {"category": "尊老爱幼", "name": "照顾孤寡老人（每次）",
+                                                   "points": 3, "unit": "time"}), 200, "rule edit")
+    expect_audit(s, mark, [dict(entity="rule", entity_id=rid, action="update", user_id=3, village_id=c.v,
+                                summary=rule_summary("尊老爱幼", "照顾孤寡老人（每次）", 3))], "rule update")
+
+
+def check_rule_retire(c):
+    s = c.s
+    rid = new_rule(c, name="旧版拾金不昧")
+    mark = audit_mark(s)
+    status(c.admin.post(f"/api/v1/rules/{rid}/retire"), 200, "retire")
+    expect_audit(s, mark, [dict(entity="rule", entity_id=rid, action="retire", user_id=3, village_id=c.v,
+                                summary={})], "rule retire")
+
+
+def check_rule_revise(c):
+    s = c.s
+    rid = new_rule(c, category="志愿服务", name="义务植树", points=2)
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/rules/{rid}/revise", {"category": "志愿服务", "name": "义务植树",
+                                                             "points": 3}), 201, "revise")
+    expect_audit(s, mark, [
+        dict(entity="rule", entity_id=rid, action="retire", user_id=3, village_id=c.v, summary={"revised": True}),
+        dict(entity="rule", entity_id=r.json["id"], action="revise", user_id=3, village_id=c.v,
+             summary=rule_summary("志愿服务", "义务植树", 3, version=2))], "rule revise")
+
+
+def check_entries_record(c):
+    s = cast(c).s
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/villages/{c.v}/entries", {
+        "rule_id": c.rule, "household_ids": [c.hh, c.hh2], "deed_date": day(), "note": "帮邻居收玉米"}),
+        201, "record")
+    eq(r.json["count"], 2, "entries recorded")
+    expect_audit(s, mark, [dict(entity="batch", entity_id=r.json["batch_id"], action="record",
+                                user_id=c.ids["scorer"], village_id=c.v,
+                                summary={"rule_id": c.rule, "rule": "帮扶邻里", "points": 2, "households": 2,
+                                         "deed_date": day()})], "record for two households")
+    # the village admin records a deduction with a quantity: one row, the total points
+    ded = new_rule(c, category="环境卫生", name="乱堆乱放（测试）", points=-3)
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/entries", {
+        "rule_id": ded, "household_ids": [c.hh2], "quantity": 2, "deed_date": day(-1)}), 201, "deduction")
+    expect_audit(s, mark, [dict(entity="batch", entity_id=r.json["batch_id"], action="record", user_id=3,
+                                village_id=c.v,
+                                summary={"rule_id": ded, "rule": "乱堆乱放（测试）", "points": -6, "households": 1,
+                                         "deed_date": day(-1)})], "deduction")
+
+
+def check_entry_reverse(c):
+    s = cast(c).s
+    orig = status(c.scorer.post(f"/api/v1/villages/{c.v}/entries", {
+        "rule_id": c.rule, "household_ids": [c.hh2], "deed_date": day()}), 201, "record").json["entries"][0]["id"]
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/entries/{orig}/reversal", {"reason": "记错了户"}), 201, "reversal")
+    rev = r.json["entries"][0]
+    eq((rev["reverses_id"], rev["points"]), (orig, -2), "the reversal entry")
+    expect_audit(s, mark, [dict(entity="entry", entity_id=rev["id"], action="reverse", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"reverses": orig, "points": -2})], "reversal")
+
+
+def check_activities_create(c):
+    s = cast(c).s
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/villages/{c.v}/activities", {
+        "name": "春季植树", "rule_id": c.rule, "activity_date": day(), "description": "村东头荒坡"}), 201, "activity")
+    expect_audit(s, mark, [dict(entity="activity", entity_id=r.json["id"], action="create",
+                                user_id=c.ids["scorer"], village_id=c.v,
+                                summary={"name": "春季植树", "rule_id": c.rule, "rule": "帮扶邻里",
+                                         "activity_date": day()})], "activity create")
+
+
+def new_activity(c, name="清理村路杂草"):
+    return status(c.scorer.post(f"/api/v1/villages/{c.v}/activities", {
+        "name": name, "rule_id": c.rule, "activity_date": day()}), 201, "activity").json["id"]
+
+
+def check_activity_signup(c):
+    s = cast(c).s
+    aid = new_activity(c)
+    # the villager signs up their own household; the scorer a member of another
+    mark = audit_mark(s)
+    r = status(c.villager.post(f"/api/v1/activities/{aid}/signups", {"household_id": c.hh}), 201, "own sign-up")
+    expect_audit(s, mark, [dict(entity="activity", entity_id=aid, action="signup", user_id=c.ids["villager"],
+                                village_id=c.v, summary={"signup_id": r.json["id"], "household_id": c.hh,
+                                                         "member_id": None})], "villager signs up")
+    member = s.sql("SELECT min(id) FROM members WHERE household_id=? AND status='active'", c.hh2)[0][0]
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/activities/{aid}/signups", {"household_id": c.hh2, "member_id": member}),
+               201, "member sign-up")
+    expect_audit(s, mark, [dict(entity="activity", entity_id=aid, action="signup", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"signup_id": r.json["id"], "household_id": c.hh2,
+                                                         "member_id": member})], "scorer signs up a member")
+
+
+def signed_up(c, name):
+    aid = new_activity(c, name)
+    sids = [status(c.scorer.post(f"/api/v1/activities/{aid}/signups", {"household_id": h}), 201,
+                   "sign-up").json["id"] for h in (c.hh, c.hh2)]
+    return aid, sids
+
+
+def check_activity_attendance(c):
+    s = cast(c).s
+    aid, (came, away) = signed_up(c, "防火巡逻")
+    mark = audit_mark(s)
+    status(c.scorer.post(f"/api/v1/activities/{aid}/attendance", {"attended": [came], "absent": [away]}), 200,
+           "attendance")
+    expect_audit(s, mark, [dict(entity="activity", entity_id=aid, action="attendance", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"attended": 1, "absent": 1})], "attendance")
+
+
+def check_activity_award(c):
+    s = cast(c).s
+    aid, (came, away) = signed_up(c, "义务清雪")
+    status(c.scorer.post(f"/api/v1/activities/{aid}/attendance", {"attended": [came], "absent": [away]}), 200,
+           "attendance")
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/activities/{aid}/award"), 201, "award")
+    b = r.json["batch_id"]
+    expect_audit(s, mark, [
+        dict(entity="batch", entity_id=b, action="record", user_id=3, village_id=c.v,
+             summary={"rule_id": c.rule, "rule": "帮扶邻里", "points": 2, "households": 1, "deed_date": day()}),
+        dict(entity="activity", entity_id=aid, action="award", user_id=3, village_id=c.v,
+             summary={"batch_id": b, "entries": 1})], "award")
+
+
+def check_inspections_create(c):
+    s = cast(c).s
+    gname = s.sql("SELECT name FROM villager_groups WHERE id=?", c.group)[0][0]
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/villages/{c.v}/inspections", {"group_id": c.group,
+                                                                      "inspection_date": day()}), 201, "round")
+    expect_audit(s, mark, [dict(entity="inspection", entity_id=r.json["id"], action="create",
+                                user_id=c.ids["scorer"], village_id=c.v,
+                                summary={"group_id": c.group, "group": gname, "inspection_date": day()})],
+                 "round create")
+
+
+def new_round(c):
+    return status(c.scorer.post(f"/api/v1/villages/{c.v}/inspections", {"group_id": c.group,
+                                                                         "inspection_date": day()}),
+                  201, "round").json["id"]
+
+
+def check_inspection_score(c):
+    s = cast(c).s
+    rid = new_round(c)
+    messy = new_rule(c, category="环境卫生", name="院内杂物（测试）", points=-1)
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/inspections/{rid}/scores", {
+        "household_id": c.hh, "items": [{"rule_id": c.rule}, {"rule_id": messy}]}), 201, "score")
+    b = r.json["batch_id"]
+    item = dict(entity="batch", entity_id=b, action="record", user_id=c.ids["scorer"], village_id=c.v)
+    expect_audit(s, mark, [
+        dict(item, summary={"rule_id": c.rule, "rule": "帮扶邻里", "points": 2, "households": 1,
+                            "deed_date": day()}),
+        dict(item, summary={"rule_id": messy, "rule": "院内杂物（测试）", "points": -1, "households": 1,
+                            "deed_date": day()}),
+        dict(entity="inspection", entity_id=rid, action="score", user_id=c.ids["scorer"], village_id=c.v,
+             summary={"household_id": c.hh, "batch_id": b, "items": 2, "points": 1})],
+        "score: a row per checklist item, then the score")
+
+
+def check_inspection_close(c):
+    s = cast(c).s
+    rid = new_round(c)
+    status(c.scorer.post(f"/api/v1/inspections/{rid}/scores", {"household_id": c.hh,
+                                                               "items": [{"rule_id": c.rule}]}), 201, "score")
+    mark = audit_mark(s)
+    status(c.admin.post(f"/api/v1/inspections/{rid}/close"), 200, "close")
+    expect_audit(s, mark, [dict(entity="inspection", entity_id=rid, action="close", user_id=3, village_id=c.v,
+                                summary={"group_id": c.group, "inspection_date": day(), "scored": 1})],
+                 "round close")
+
+
+def check_photos_upload(c):
+    s = cast(c).s
+    data = fresh_png()
+    mark = audit_mark(s)
+    r = status(c.villager.post(f"/api/v1/villages/{c.v}/photos", raw=data,
+                               headers={"Content-Type": "image/png"}), 201, "upload")
+    h = r.json["hash"]
+    expect_audit(s, mark, [dict(entity="photo", entity_id=None, action="upload", user_id=c.ids["villager"],
+                                village_id=c.v, summary={"hash": h, "mime": "image/png", "width": 5,
+                                                         "height": 4, "bytes": len(data)})], "upload")
+    # the same picture again stores nothing new, so it logs nothing
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/villages/{c.v}/photos", raw=data), 200, "upload again")
+    eq((r.json["hash"], r.json["created"]), (h, False), "the second upload")
+    expect_audit(s, mark, [], "the same picture again")
+
+
+def new_claim(c, rule=None, photos=()):
+    return status(c.villager.post(f"/api/v1/villages/{c.v}/claims", {
+        "rule_id": rule or c.rule, "deed_date": day(), "description": "帮五保户挑水", "photos": list(photos)}),
+        201, "claim").json["id"]
+
+
+def check_claims_create(c):
+    s = cast(c).s
+    h = status(c.villager.post(f"/api/v1/villages/{c.v}/photos", raw=fresh_png()), 201, "photo").json["hash"]
+    mark = audit_mark(s)
+    r = status(c.villager.post(f"/api/v1/villages/{c.v}/claims", {
+        "rule_id": c.rule, "deed_date": day(-2), "description": "帮五保户挑水", "photos": [h]}), 201, "claim")
+    expect_audit(s, mark, [dict(entity="claim", entity_id=r.json["id"], action="create",
+                                user_id=c.ids["villager"], village_id=c.v,
+                                summary={"household_id": c.hh, "rule_id": c.rule, "deed_date": day(-2),
+                                         "photos": 1})], "villager's claim")
+    # a scorer files on a household's behalf
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/villages/{c.v}/claims", {
+        "rule_id": c.rule, "deed_date": day(), "description": "替老人申报", "household_id": c.hh2}), 201, "claim")
+    expect_audit(s, mark, [dict(entity="claim", entity_id=r.json["id"], action="create", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"household_id": c.hh2, "rule_id": c.rule,
+                                                         "deed_date": day(), "photos": 0})], "claim on behalf")
+
+
+def check_claim_approve(c):
+    s = cast(c).s
+    threshold = s.sql("SELECT second_review_points FROM villages WHERE id=?", c.v)[0][0]
+    cid = new_claim(c)
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/claims/{cid}/approve"), 200, "approve")
+    eq(r.json["status"], "approved", "a small claim is approved at once")
+    entry = s.sql("SELECT entry_id FROM claims WHERE id=?", cid)[0][0]
+    batch = s.sql("SELECT batch_id FROM entries WHERE id=?", entry)[0][0]
+    expect_audit(s, mark, [
+        dict(entity="batch", entity_id=batch, action="record", user_id=c.ids["scorer"], village_id=c.v,
+             summary={"rule_id": c.rule, "rule": "帮扶邻里", "points": 2, "households": 1, "deed_date": day()}),
+        dict(entity="claim", entity_id=cid, action="approve", user_id=c.ids["scorer"], village_id=c.v,
+             summary={"points": 2, "threshold": threshold, "entry_id": entry})], "approve")
+    # above the village's threshold: a first approval, then a second reviewer's
+    big = new_rule(c, category="好人好事", name="见义勇为（测试）", points=threshold + 5, claimable=True)
+    cid = new_claim(c, rule=big)
+    mark = audit_mark(s)
+    r = status(c.scorer.post(f"/api/v1/claims/{cid}/approve"), 200, "first approval")
+    eq(r.json["status"], "second_review", "status after the first approval")
+    expect_audit(s, mark, [dict(entity="claim", entity_id=cid, action="approve_first", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"points": threshold + 5, "threshold": threshold,
+                                                         "entry_id": 0})], "first approval")
+    mark = audit_mark(s)
+    status(c.admin.post(f"/api/v1/claims/{cid}/approve"), 200, "second approval")
+    entry = s.sql("SELECT entry_id FROM claims WHERE id=?", cid)[0][0]
+    batch = s.sql("SELECT batch_id FROM entries WHERE id=?", entry)[0][0]
+    expect_audit(s, mark, [
+        dict(entity="batch", entity_id=batch, action="record", user_id=3, village_id=c.v,
+             summary={"rule_id": big, "rule": "见义勇为（测试）", "points": threshold + 5, "households": 1,
+                      "deed_date": day()}),
+        dict(entity="claim", entity_id=cid, action="approve", user_id=3, village_id=c.v,
+             summary={"points": threshold + 5, "threshold": threshold, "entry_id": entry})], "second approval")
+
+
+def check_claim_reject(c):
+    s = cast(c).s
+    cid = new_claim(c)
+    mark = audit_mark(s)
+    status(c.scorer.post(f"/api/v1/claims/{cid}/reject", {"reason": "照片看不清，请补拍"}), 200, "reject")
+    expect_audit(s, mark, [dict(entity="claim", entity_id=cid, action="reject", user_id=c.ids["scorer"],
+                                village_id=c.v, summary={"reason": "照片看不清，请补拍"})], "reject")
+
+
 CHECKS = {
     ("POST", "/api/v1/session"): check_session_login,
     ("DELETE", "/api/v1/session"): check_session_logout,
@@ -380,6 +694,23 @@ CHECKS = {
     ("PATCH", "/api/v1/members/{id}"): check_member_update,
     ("POST", "/api/v1/users"): check_users_create,
     ("PATCH", "/api/v1/users/{id}"): check_user_update,
+    ("POST", "/api/v1/villages/{id}/rules"): check_rules_create,
+    ("PATCH", "/api/v1/rules/{id}"): check_rule_update,
+    ("POST", "/api/v1/rules/{id}/retire"): check_rule_retire,
+    ("POST", "/api/v1/rules/{id}/revise"): check_rule_revise,
+    ("POST", "/api/v1/villages/{id}/entries"): check_entries_record,
+    ("POST", "/api/v1/entries/{id}/reversal"): check_entry_reverse,
+    ("POST", "/api/v1/villages/{id}/activities"): check_activities_create,
+    ("POST", "/api/v1/activities/{id}/signups"): check_activity_signup,
+    ("POST", "/api/v1/activities/{id}/attendance"): check_activity_attendance,
+    ("POST", "/api/v1/activities/{id}/award"): check_activity_award,
+    ("POST", "/api/v1/villages/{id}/inspections"): check_inspections_create,
+    ("POST", "/api/v1/inspections/{id}/scores"): check_inspection_score,
+    ("POST", "/api/v1/inspections/{id}/close"): check_inspection_close,
+    ("POST", "/api/v1/villages/{id}/photos"): check_photos_upload,
+    ("POST", "/api/v1/villages/{id}/claims"): check_claims_create,
+    ("POST", "/api/v1/claims/{id}/approve"): check_claim_approve,
+    ("POST", "/api/v1/claims/{id}/reject"): check_claim_reject,
 }
 
 
@@ -652,6 +983,9 @@ def test_audit_list_scoped_to_village_and_area():
 def test_audit_list_filters_and_paging():
     s = Server()
     try:
+        # the demo wrote its rule catalogue and history as the admin (user 3): rows before the mark
+        mark = audit_mark(s)
+        demo_rows_of_3 = [r[0] for r in s.sql("SELECT id FROM audit_log WHERE user_id=3 ORDER BY id DESC")]
         admin = s.login("admin")
         v = s.village_id
         for i in range(3):
@@ -680,10 +1014,16 @@ def test_audit_list_filters_and_paging():
            "entity total")
         eq(status(admin.get("/api/v1/audit?entity=nothing"), 200, "unknown entity").json["total"], 0,
            "unknown entity")
-        # user_id: the admin's own rows (login + 4 patches); the demo's rows have no user
-        r = status(admin.get("/api/v1/audit?user_id=3"), 200, "user 3")
+        # user_id: the admin's own rows: the demo's rules, then the login and 4 patches after the mark
+        r = status(admin.get("/api/v1/audit?user_id=3&per_page=200"), 200, "user 3")
         eq({i["username"] for i in r.json["items"]}, {"admin"}, "user filter")
-        eq(r.json["total"], 5, "rows of user 3")
+        eq(r.json["total"], len(demo_rows_of_3) + 5, "rows of user 3")
+        mine = [i for i in r.json["items"] if i["id"] > mark]
+        eq([(i["entity"], i["entity_id"], i["action"]) for i in mine],
+           [("household", 8, "update")] + [("household", 7, "update")] * 3
+           + [("session", session_id(s, 3), "login")], "rows of user 3 after the mark, newest first")
+        eq(r.json["items"][:5], mine, "they are the newest")
+        eq([i["id"] for i in r.json["items"][5:]], demo_rows_of_3[:195], "the older rows of user 3 are the demo's")
         # since/until as dates (UTC): today holds everything, tomorrow and yesterday nothing
         today = datetime.now(timezone.utc).date()
         total = s.sql("SELECT count(*) FROM audit_log WHERE village_id=?", v)[0][0]

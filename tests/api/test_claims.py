@@ -215,8 +215,11 @@ def test_rejection_reason_is_what_the_villager_reads():
         seen = status(me.get(f"/api/v1/claims/{c['id']}"), 200, "villager reads it").json
         eq((seen["status"], seen["reject_reason"], seen["first_reviewer_name"]),
            ("rejected", reason, scorer.user["display_name"]), "what the villager sees")
+        # the demo villager already has a rejected claim: the new one is listed first (newest first)
         listed = status(me.get(f"/api/v1/households/{hid}/claims?status=rejected"), 200, "list").json
-        eq([(x["id"], x["reject_reason"]) for x in listed["items"]], [(c["id"], reason)], "in the list")
+        got = [(x["id"], x["reject_reason"]) for x in listed["items"]]
+        eq(got[0], (c["id"], reason), "in the list, newest first")
+        eq(all(x["status"] == "rejected" for x in listed["items"]), True, "only rejected claims")
         status(other.get(f"/api/v1/claims/{c['id']}"), 403, "another household cannot read it")
         status(other.get(f"/api/v1/households/{hid}/claims"), 403, "nor list it")
         county, v2, _, _ = second_village(s)
@@ -329,10 +332,15 @@ def test_above_the_threshold_a_second_different_reviewer_is_needed():
         c4 = claim_ok(me, s.village_id, rule["id"], description="乙")
         status(scorer.post(f"/api/v1/claims/{c3['id']}/approve", {"points": 30}), 200, "c3 first")
         q = status(admin.get(f"/api/v1/villages/{s.village_id}/claims"), 200, "queue").json["items"]
-        eq([(x["id"], x["status"]) for x in q], [(c3["id"], "second_review"), (c4["id"], "pending")],
-           "oldest first")
+        ids = [x["id"] for x in q]
+        eq(ids, sorted(ids), "oldest first")
+        eq(all(x["status"] in ("pending", "second_review") for x in q), True, "only open claims")
+        # the demo's open claims come first, then these two in the order they were filed
+        eq([(x["id"], x["status"]) for x in q if x["id"] >= c3["id"]],
+           [(c3["id"], "second_review"), (c4["id"], "pending")], "the new ones, oldest first")
         q = status(admin.get(f"/api/v1/villages/{s.village_id}/claims?status=second_review"), 200, "sr").json
-        eq([x["id"] for x in q["items"]], [c3["id"]], "filtered")
+        eq(all(x["status"] == "second_review" for x in q["items"]), True, "filtered: only second reviews")
+        eq([x["id"] for x in q["items"] if x["id"] >= c3["id"]], [c3["id"]], "filtered")
         status(admin.get(f"/api/v1/villages/{s.village_id}/claims?status=maybe"), 400, "bad status")
     finally:
         s.close()

@@ -1,8 +1,9 @@
 """The command line: help and usage errors, version, init (and --county), the
-JIFEN_DB / JIFEN_LISTEN environment, `jifen user` (add, list, passwd, disable),
-`jifen demo` run twice, databases jifen must refuse (newer schema, not a
-database, missing), and a clean stop of `jifen serve` on SIGTERM and SIGINT
-that still answers the request in flight."""
+JIFEN_DB / JIFEN_LISTEN / JIFEN_FILES environment, `jifen user` (add, list, passwd,
+disable), `jifen demo` run twice, databases jifen must refuse (newer schema, not a
+database, missing), the photo folder `files` that only a running `jifen serve`
+makes next to the database, and a clean stop of `jifen serve` on SIGTERM and
+SIGINT that still answers the request in flight."""
 import csv
 import io
 import os
@@ -16,7 +17,7 @@ import time
 from harness import (JIFEN, Client, Server, check_sanitizers, free_port, jifen, run, eq,
                      status)
 
-COMMANDS = ["init", "serve", "demo", "user", "import", "backup", "version"]
+COMMANDS = ["init", "serve", "demo", "user", "import", "backup", "verify", "version"]
 NEW_PASSWORD = "Gaojiangou-Cun-2025"
 
 
@@ -104,7 +105,8 @@ def test_help_and_usage_errors():
                      ["serve", "--listen"], ["serve", "extra"], ["backup", "--bogus"],
                      ["user"], ["user", "frob"], ["user", "add", "--village", "x"],
                      ["user", "passwd"], ["user", "list", "extra"], ["version", "extra"],
-                     ["import", "--bogus"]):
+                     ["import", "--bogus"], ["verify", "--bogus"], ["verify", "extra"],
+                     ["verify", "--village", "x"]):
             p = jifen(*args, env={"JIFEN_DB": db}, check=False)
             eq(p.returncode, 2, f"exit code of jifen {' '.join(args)}: {p.stderr}")
             assert p.stderr.strip(), f"jifen {' '.join(args)} says why on stderr"
@@ -338,7 +340,7 @@ def test_database_from_a_newer_jifen_is_refused():
         con.close()
         port = free_port()
         for args in (["serve", "--listen", f"127.0.0.1:{port}"], ["user", "list"], ["init"],
-                     ["demo"], ["backup", "--to", os.path.join(tmp, "copy.db")]):
+                     ["demo"], ["backup", "--to", os.path.join(tmp, "copy.db")], ["verify"]):
             p = jifen(*args, db=db, check=False)
             eq(p.returncode, 1, f"jifen {args[0]} on a newer database: {p.stdout}{p.stderr}")
             assert "newer jifen" in p.stderr and "999" in p.stderr, p.stderr
@@ -354,22 +356,87 @@ def test_not_a_database_and_missing_database():
             f.write(content)
         port = free_port()
         for args in (["serve", "--listen", f"127.0.0.1:{port}"], ["user", "list"], ["init"],
-                     ["demo"]):
+                     ["demo"], ["verify"]):
             p = jifen(*args, db=path, check=False)
             eq(p.returncode, 1, f"jifen {args[0]} on a CSV file: {p.stdout}{p.stderr}")
             assert "not a database" in p.stderr or "not a usable database" in p.stderr, p.stderr
             assert path in p.stderr, f"the message names the file: {p.stderr}"
         with open(path, encoding="utf-8") as f:
             eq(f.read(), content, "the file is left as it was")
-        assert not [n for n in os.listdir(tmp) if n != "roster.csv"], os.listdir(tmp)
+        # nothing made next to it either: a refused serve makes no photo folder
+        eq(os.listdir(tmp), ["roster.csv"], "the folder after the refused commands")
 
         missing = os.path.join(tmp, "missing.db")
-        for args in (["serve", "--listen", f"127.0.0.1:{port}"], ["user", "list"]):
+        for args in (["serve", "--listen", f"127.0.0.1:{port}"], ["user", "list"], ["verify"]):
             p = jifen(*args, db=missing, check=False)
             eq(p.returncode, 1, f"jifen {args[0]} on a missing database")
             assert "does not exist" in p.stderr and "jifen init" in p.stderr and "jifen demo" in p.stderr, \
                 p.stderr
         assert not os.path.exists(missing), "serve does not create a database"
+        eq(os.listdir(tmp), ["roster.csv"], "no database and no photo folder for a missing database")
+
+
+# ---- the photo folder -----------------------------------------------------------------------
+
+
+def test_serve_makes_the_files_folder_next_to_the_database():
+    """`files` next to the database is where uploaded photos go: `jifen serve` makes it
+    (JIFEN_FILES or --files move it); no other command does."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "数据")
+        os.mkdir(data)
+        db = os.path.join(data, "jifen.db")
+        files = os.path.join(data, "files")
+        roster_csv = os.path.join(tmp, "roster.csv")
+        with open(roster_csv, "w", encoding="utf-8") as f:
+            f.write("村民小组,存折号,户主\n一组,9001,王福顺\n")
+        jifen("init", db=db)
+        jifen("demo", db=db)
+        jifen("user", "list", db=db)
+        jifen("import", "households", roster_csv, "--village", "1", db=db)
+        jifen("backup", "--to", os.path.join(data, "copy.db"), db=db)
+        jifen("verify", db=db)
+        eq(sorted(n for n in os.listdir(data) if not n.startswith("jifen.db-")), ["copy.db", "jifen.db"],
+           "the database folder after init, demo, user, import, backup and verify")
+        eq(os.path.exists(os.path.join(tmp, "files")), False, "no photo folder in the working directory")
+
+        port = free_port()
+        srv = Serve(tmp, args=["--db", db, "--listen", f"127.0.0.1:{port}"], port=port)
+        try:
+            srv.wait_healthy()
+            eq(os.path.isdir(files), True, "serve made the files folder next to the database")
+            eq(os.listdir(files), [], "and it is empty")
+            eq(os.path.exists(os.path.join(tmp, "files")), False, "not in the working directory")
+        finally:
+            eq(srv.stop(signal.SIGTERM), 0, "exit code")
+        assert files in srv.text(), f"the log names the photo folder: {srv.text()}"
+        # a second start reuses it
+        srv = Serve(tmp, args=["--db", db, "--listen", f"127.0.0.1:{port}"], port=port)
+        try:
+            srv.wait_healthy()
+        finally:
+            eq(srv.stop(signal.SIGTERM), 0, "exit code of the second start")
+
+        # JIFEN_FILES moves it, and --files wins over JIFEN_FILES
+        env_files = os.path.join(tmp, "照片")
+        flag_files = os.path.join(tmp, "photos")
+        port = free_port()
+        srv = Serve(tmp, args=["--db", db, "--listen", f"127.0.0.1:{port}"],
+                    env={"JIFEN_FILES": env_files}, port=port)
+        try:
+            srv.wait_healthy()
+            eq(os.path.isdir(env_files), True, "JIFEN_FILES honoured")
+        finally:
+            eq(srv.stop(signal.SIGTERM), 0, "exit code with JIFEN_FILES")
+        port = free_port()
+        srv = Serve(tmp, args=["--db", db, "--listen", f"127.0.0.1:{port}", "--files", flag_files],
+                    env={"JIFEN_FILES": os.path.join(tmp, "unused")}, port=port)
+        try:
+            srv.wait_healthy()
+            eq(os.path.isdir(flag_files), True, "--files used")
+            eq(os.path.exists(os.path.join(tmp, "unused")), False, "the flag wins over JIFEN_FILES")
+        finally:
+            eq(srv.stop(signal.SIGTERM), 0, "exit code with --files")
 
 
 # ---- stopping serve ---------------------------------------------------------------------------

@@ -3,11 +3,15 @@ of random operations against a real server — records for one household, a
 hand-picked list, households with members and whole groups; deductions; range
 and capped rules; quantities; bad dates, retired rules and forbidden roles;
 reversals of random entries (including already-reversed entries and reversal
-entries); replays of idempotent requests; rule revisions — each checked, as it
-happens, against a small in-memory model that predicts the status and error code
-of the request, the entries it creates, every balance, the entry counts and
-which entries are reversed. At the end every household's passbook is compared
-with the model and `jifen verify` must pass.
+entries); replays of idempotent requests; rule revisions; villagers' claims
+(filed by the villager or a cadre, approved — above the village's
+second_review_points by two different reviewers, pending → second_review →
+approved — or rejected, decided claims refused with 409, nobody reviewing their
+own household or their own claim) — each checked, as it happens, against a
+small in-memory model that predicts the status and error code of the request,
+the entries it creates, every balance, the entry counts, which entries are
+reversed and every claim's state. At the end every household's passbook and
+every claim are compared with the model and `jifen verify` must pass.
 
     MODEL_SEEDS=1,2,3   the seeds (default 1,2,3; "random" picks three new ones)
     MODEL_OPS=1000      operations per seed
@@ -15,7 +19,7 @@ with the model and `jifen verify` must pass.
 A failure names the seed and the operation index; rerun with those two values to
 reproduce it (dates are relative to today, so reproduce on the same day).
 
-To add an operation (e.g. claims), write one function op_x(ctx) that builds the
+To add an operation (e.g. notices), write one function op_x(ctx) that builds the
 request, asks the model for the expected outcome, sends it, checks it with
 ctx.expect / ctx.check_households and applies it to the model, then list it in
 OPS with a weight.
@@ -26,8 +30,9 @@ import random
 import sqlite3
 import time
 
-from harness import Server, run
+from harness import DEMO_PASSWORD, Server, run
 from ledger_fixtures import passbook, today, verify
+from photo_fixtures import upload_ok
 
 KINDS_IN_CAPS = ("award", "deduction", "reversal")
 
@@ -89,6 +94,30 @@ class Entry:
         self.reversed_by = None
 
 
+class Claim:
+    """A claim as the model sees it: reviewers are user ids."""
+    __slots__ = ("id", "hh", "rule_id", "quantity", "date", "created_by", "status",
+                 "first_reviewer", "first_points", "second_reviewer", "entry")
+
+    def __init__(self, id, hh, rule_id, quantity, date, created_by, status="pending",
+                 first_reviewer=None, first_points=None, second_reviewer=None, entry=None):
+        self.id, self.hh, self.rule_id, self.quantity, self.date = id, hh, rule_id, quantity, date
+        self.created_by, self.status = created_by, status
+        self.first_reviewer, self.first_points = first_reviewer, first_points
+        self.second_reviewer, self.entry = second_reviewer, entry
+
+    @property
+    def open(self):
+        return self.status in ("pending", "second_review")
+
+    def row(self):
+        return (self.status, self.first_reviewer, self.first_points, self.second_reviewer,
+                self.entry)
+
+
+HEX = set("0123456789abcdef")
+
+
 def period_bounds(date, which):
     y, m = int(date[:4]), int(date[5:7])
     if which == "month":
@@ -112,6 +141,9 @@ class Model:
         self.members = {}      # household id -> [member ids]
         self.cap_index = {}    # (household, lineage) -> [(deed_date, points)]
         self.count = 0         # entries of the village
+        self.claims = {}       # id -> Claim
+        self.threshold = 20    # the village's second_review_points
+        self.photos = set()    # hashes of the village's uploaded photos
 
     # -- state changes --
     def add_entry(self, e):
@@ -194,6 +226,107 @@ class Model:
             out.append((hh, member, total))
         return 201, None, out
 
+    def predict_claim(self, spec):
+        """(status, code, household) for filing a claim, in the server's order of checks."""
+        q = spec.get("quantity")
+        if q is not None and q <= 0:
+            return 422, "invalid_quantity", None
+        photos = spec.get("photos") or []
+        if len(photos) > 6:
+            return 422, "too_many_photos", None
+        role = spec["role"]
+        if role == "villager":
+            if spec.get("household") is not None and spec["household"] != spec["own_hh"]:
+                return 403, "forbidden", None
+            hh = spec["own_hh"]
+        elif role == "clerk":
+            return 403, "forbidden", None
+        else:
+            if spec.get("household") is None:
+                return 422, "missing_field", None
+            hh = spec["household"]
+        if not spec["description"]:
+            return 422, "too_short", None
+        date = spec["date"]
+        if not valid_date(date) or date < "2000-01-01":
+            return 422, "invalid_date", None
+        if date > self.today:
+            return 422, "future_date", None
+        if q is not None and q > 100:
+            return 422, "invalid_quantity", None
+        for i, ph in enumerate(photos):
+            if len(ph) != 64 or not set(ph) <= HEX:
+                return 422, "invalid_photo", None
+            if ph in photos[:i]:
+                return 422, "duplicate_photo", None
+        if hh not in self.all_hh:
+            return 422, "invalid_household", None
+        if hh not in self.active_hh:
+            return 422, "household_moved_out", None
+        rule = self.rules.get(spec["rule_id"])
+        if rule is None:
+            return 422, "invalid_rule", None
+        if not rule.active:
+            return 422, "rule_retired", None
+        if not rule.claimable:
+            return 422, "rule_not_claimable", None
+        if rule.evidence and not photos:
+            return 422, "evidence_required", None
+        if any(ph not in self.photos for ph in photos):
+            return 422, "invalid_photo", None
+        return 201, None, hh
+
+    def predict_review(self, action, reviewer, claim_id, points=None, reason="x"):
+        """(status, code, outcome) of approving or rejecting a claim, in the server's
+        order of checks; reviewer is a dict with id, role and home (household or None).
+        outcome is (the claim's new status, the points per unit the approval chose),
+        e.g. ("second_review", 25), ("approved", 4), ("rejected", None)."""
+        if action == "reject" and not reason:
+            return 422, "too_short", None
+        c = self.claims.get(claim_id)
+        if c is None:
+            return 404, "not_found", None
+        if reviewer["role"] not in ("scorer", "village_admin"):
+            return 403, "not_reviewer", None
+        if reviewer["home"] is not None and reviewer["home"] == c.hh:
+            return 403, "own_household", None
+        if reviewer["id"] == c.created_by:
+            return 403, "own_claim", None
+        if c.status == "second_review" and c.first_reviewer == reviewer["id"]:
+            return 403, "same_reviewer", None
+        if not c.open:
+            return 409, "claim_decided", None
+        if action == "reject":
+            return 200, None, ("rejected", None)
+        rule = self.rules[c.rule_id]
+        second = c.status == "second_review"
+        if second:
+            if points is not None and points != c.first_points:
+                return 422, "points_mismatch", None
+            per_unit = c.first_points
+        elif rule.ranged:
+            if points is None:
+                return 422, "points_required", None
+            if not rule.min <= points <= rule.max:
+                return 422, "points_out_of_range", None
+            per_unit = points
+        else:
+            if points is not None and points != rule.points:
+                return 422, "points_fixed", None
+            per_unit = rule.points
+        total = per_unit * c.quantity
+        if not second and total > self.threshold:
+            return 200, None, ("second_review", per_unit)
+        # the ledger posts the entry: the rule as it is now, the recorder, the caps
+        if not rule.active:
+            return 422, "rule_retired", None
+        if reviewer["role"] not in rule.recorders:
+            return 403, "forbidden", None
+        for which, cap in (("month", rule.cap_month), ("year", rule.cap_year)):
+            if cap and abs(self.cap_used(c.hh, rule.lineage, c.date, which, []) + total) > cap:
+                return 422, "cap_exceeded", None
+        return 200, None, ("approved", per_unit)
+
     def predict_reversal(self, role, entry_id, reason):
         if not reason:
             return 422, None
@@ -230,6 +363,7 @@ class Ctx:
         self.clients = {"scorer": self.s.login("scorer"), "village_admin": self.s.login("admin"),
                         "clerk": self.s.login("clerk"), "villager": self.s.login_villager("1001")}
         self.admin = self.clients["village_admin"]
+        self.reviewers = {}    # client name -> {"id", "role", "home"} (claims)
         self.db = sqlite3.connect(f"file:{self.s.db}?mode=ro", uri=True, timeout=30)
         self.model = Model(today().isoformat())
         self.keyed = []        # (role, path, body, key, status, response bytes)
@@ -276,6 +410,22 @@ class Ctx:
                 self.fail(f"{what}: household {hh} has (balance, entries) {tuple(got)}, "
                           f"the model {want}")
 
+    def check_claims(self, ids, what):
+        """The claims table against the model: the village's count, and these claims'
+        status, reviewers, first points and entry."""
+        m = self.model
+        n = self.sql("SELECT count(*) FROM claims WHERE village_id = ?", self.vid)[0][0]
+        if n != len(m.claims):
+            self.fail(f"{what}: the village has {n} claims, the model {len(m.claims)}")
+        for cid in set(ids):
+            rows = self.sql("SELECT status, first_reviewer, first_points, second_reviewer,"
+                            " entry_id FROM claims WHERE id = ?", cid)
+            got = tuple(rows[0]) if rows else None
+            want = m.claims[cid].row() if cid in m.claims else None
+            if got != want:
+                self.fail(f"{what}: claim {cid} is (status, first reviewer, first points, "
+                          f"second reviewer, entry) {got}, the model {want}")
+
     def check_all_balances(self, what):
         got = {h: (b, c) for h, b, c in self.sql(
             "SELECT household_id, confirmed + pending, entry_count FROM balances WHERE village_id = ?",
@@ -300,6 +450,15 @@ class Ctx:
                  recorders=["village_admin"]),
             dict(category="测试", name="模型：紧上限", points=1, cap_month=3, unit="hour"),
             dict(category="测试", name="模型：评分员专用", points=4, recorders=["scorer"], unit="day"),
+            # claimable: fixed with a cap, a range reaching over the second-review
+            # threshold, one only the village admin may post, one needing a photo
+            dict(category="测试", name="模型：申报固定", points=4, claimable=True, cap_month=12),
+            dict(category="测试", name="模型：申报范围", points=10, min_points=5, max_points=25,
+                 claimable=True),
+            dict(category="测试", name="模型：申报村干部审", points=6, claimable=True, cap_year=30,
+                 recorders=["village_admin"]),
+            dict(category="测试", name="模型：申报需照片", points=8, claimable=True,
+                 evidence_required=True, cap_year=40),
         ]
         for body in extra_rules:
             r = admin.post(path, body)
@@ -325,7 +484,8 @@ class Ctx:
             page += 1
         every = sorted(m.active_hh)
         self.pool = sorted(rng.sample(every, 24))
-        moved = self.pool[0]
+        self.own_hh = self.clients["villager"].user["household_id"]  # 1001, the villager's
+        moved = self.pool[0] if self.pool[0] != self.own_hh else self.pool[1]
         r = admin.patch(f"/api/v1/households/{moved}", {"status": "moved_out"})
         if r.status != 200:
             raise AssertionError(f"move out: {r}")
@@ -339,10 +499,48 @@ class Ctx:
                             " WHERE village_id = ? ORDER BY id", self.vid):
             m.add_entry(Entry(*row))
         self.check_all_balances("the demo ledger before any operation")
+        self.setup_claims(moved)
         # dates: a handful, so caps collide, across month and year boundaries
         t = today()
         self.dates = sorted({(t - datetime.timedelta(days=d)).isoformat()
                              for d in (0, 0, 1, 3, 12, 31, 40, 64, 130, 200, 370, 400)})
+
+    def setup_claims(self, moved):
+        """A second scorer, the scorer's home household, photos, the threshold and the
+        demo's claims."""
+        m, admin = self.model, self.admin
+        r = admin.post("/api/v1/users", {"username": "scorer2", "display_name": "评分员李春生",
+                                         "role": "scorer", "village_id": self.vid,
+                                         "password": DEMO_PASSWORD})
+        if r.status != 201:
+            raise AssertionError(f"create scorer2: {r}")
+        self.clients["scorer2"] = self.s.login("scorer2")
+        # the scorer lives in one of the pool's households: no reviewing its claims
+        self.home_hh = next(h for h in self.pool if h not in (moved, self.own_hh))
+        scorer_id = self.clients["scorer"].user["id"]
+        r = admin.patch(f"/api/v1/users/{scorer_id}", {"home_household_id": self.home_hh})
+        if r.status != 200:
+            raise AssertionError(f"set the scorer's home household: {r}")
+        homes = dict(self.sql("SELECT id, home_household_id FROM users"))
+        roles = {"scorer": "scorer", "scorer2": "scorer", "village_admin": "village_admin",
+                 "clerk": "clerk", "villager": "villager"}
+        for name, role in roles.items():
+            uid = self.clients[name].user["id"]
+            self.reviewers[name] = {"id": uid, "role": role,
+                                    "home": homes.get(uid) if role != "villager" else None}
+        if self.reviewers["scorer"]["home"] != self.home_hh:
+            raise AssertionError("the scorer's home household was not stored")
+        for who in ("villager", "villager", "scorer"):
+            upload_ok(self.clients[who], self.vid)
+        m.photos = {h for (h,) in self.sql("SELECT hash FROM photos WHERE village_id = ?",
+                                           self.vid)}
+        m.threshold = self.sql("SELECT second_review_points FROM villages WHERE id = ?",
+                               self.vid)[0][0]
+        for row in self.sql("SELECT id, household_id, rule_id, quantity, deed_date, created_by,"
+                            " status, first_reviewer, first_points, second_reviewer, entry_id"
+                            " FROM claims WHERE village_id = ? ORDER BY id", self.vid):
+            m.claims[row[0]] = Claim(*row)
+        self.check_claims(list(m.claims), "the demo's claims before any operation")
 
     # -- random choices --
     def pick_rule(self):
@@ -601,6 +799,197 @@ def op_revise_rule(ctx):
     ctx.check_households([], what)
 
 
+CLAIM_TEXTS = ["照顾瘫痪在床的婆婆一个月", "帮五保户张大爷收玉米", "在村部门口捡到钱包交还失主",
+               "婚事新办，不收彩礼", "跳进河里救起落水儿童", "给独居老人送饭一周"]
+REJECT_REASONS = ["当天已由评分小组统一记分，请勿重复申报", "事迹核实不足，请补充照片后重新申请",
+                  "不属于积分细则范围"]
+
+
+def pick_claim_rule(ctx):
+    m, x = ctx.model, ctx.rng.random()
+    if x < 0.03:
+        return 999999
+    rules = list(m.rules.values())
+    claimable = [r for r in rules if r.active and r.claimable]
+    if x < 0.88 and claimable:
+        return ctx.rng.choice(claimable).id
+    return ctx.rng.choice(rules).id  # mostly not claimable, or retired
+
+
+def pick_claim_photos(ctx, rule_id):
+    rng, pool = ctx.rng, sorted(ctx.model.photos)
+    rule = ctx.model.rules.get(rule_id)
+    x = rng.random()
+    if x < 0.02:
+        return ["abc123"]
+    if x < 0.04:
+        return ["f" * 64]  # well formed, never uploaded
+    if x < 0.05:
+        p = rng.choice(pool)
+        return [p, p]
+    if x < 0.06:
+        return [rng.choice(pool) for _ in range(7)]
+    if rule is not None and rule.evidence and x < 0.9:
+        return rng.sample(pool, rng.randint(1, min(2, len(pool))))
+    if x < 0.15:
+        return [rng.choice(pool)]
+    return []
+
+
+def op_claim_file(ctx):
+    m, rng = ctx.model, ctx.rng
+    x = rng.random()
+    role = ("villager" if x < 0.55 else "scorer" if x < 0.72 else "village_admin" if x < 0.87
+            else "scorer2" if x < 0.96 else "clerk")
+    household, y = None, rng.random()
+    if role == "villager":
+        if y < 0.06:
+            household = rng.choice(ctx.pool)  # another household's (or, by chance, its own)
+        elif y < 0.2:
+            household = ctx.own_hh
+    elif y < 0.05:
+        household = None  # a cadre must name the household
+    elif y < 0.25:
+        household = ctx.home_hh
+    elif y < 0.35:
+        household = ctx.own_hh
+    else:
+        household = ctx.pick_household()
+    rule = pick_claim_rule(ctx)
+    spec = {"role": role, "own_hh": ctx.own_hh, "household": household, "rule_id": rule,
+            "date": ctx.pick_date(), "quantity": ctx.pick_quantity(),
+            "description": "" if rng.random() < 0.03 else rng.choice(CLAIM_TEXTS),
+            "photos": pick_claim_photos(ctx, rule)}
+    body = {"rule_id": rule, "deed_date": spec["date"], "description": spec["description"]}
+    if spec["quantity"] is not None:
+        body["quantity"] = spec["quantity"]
+    if household is not None:
+        body["household_id"] = household
+    if spec["photos"] or rng.random() < 0.1:
+        body["photos"] = spec["photos"]
+    want_status, want_code, hh = m.predict_claim(spec)
+    what = "file a claim"
+    ctx.history.append(f"#{ctx.op_index} {what}: {role} POST claims {body} -> expect "
+                       f"{want_status} {want_code or ''}")
+    r = ctx.send(role, f"/api/v1/villages/{ctx.vid}/claims", body, keyed=rng.random() < 0.2)
+    ctx.expect(r, want_status, want_code, what)
+    if want_status == 201:
+        j = r.json
+        me = ctx.reviewers[role]["id"]
+        q = spec["quantity"] or 1
+        have = (j["status"], j["household_id"], j["rule_id"], j["quantity"], j["deed_date"],
+                j["created_by"], j["photos"], j["entry_id"], j["points"])
+        want = ("pending", hh, rule, q, spec["date"], me, spec["photos"], None, None)
+        if have != want:
+            ctx.fail(f"{what}: claim {j['id']} is {have}, the model {want}")
+        if j["id"] in m.claims:
+            ctx.fail(f"{what}: claim id {j['id']} reused")
+        m.claims[j["id"]] = Claim(j["id"], hh, rule, q, spec["date"], me)
+        ctx.check_claims([j["id"]], what)
+    else:
+        ctx.check_claims([], what)
+    ctx.check_households([], what)
+
+
+def pick_review_points(ctx, c):
+    rng, x = ctx.rng, ctx.rng.random()
+    if c is None:
+        return rng.choice([None, 5])
+    rule = ctx.model.rules[c.rule_id]
+    if c.status == "second_review":
+        if x < 0.7:
+            return None
+        if x < 0.9:
+            return c.first_points
+        return c.first_points + rng.choice([-1, 1])
+    if rule.ranged:
+        if x < 0.08:
+            return None
+        if x < 0.15:
+            return rng.choice([rule.min - 1, rule.max + 1])
+        return rng.randint(rule.min, rule.max)
+    if x < 0.8:
+        return None
+    if x < 0.92:
+        return rule.points
+    return rule.points + 1
+
+
+def review(ctx, action):
+    """Approves or rejects a claim, mostly an open one, as a random reviewer."""
+    m, rng = ctx.model, ctx.rng
+    open_ = [c.id for c in m.claims.values() if c.open]
+    decided = [c.id for c in m.claims.values() if not c.open]
+    x = rng.random()
+    if x < 0.04 or not m.claims:
+        cid = 999999
+    elif (x < 0.2 and decided) or not open_:
+        cid = rng.choice(decided or sorted(m.claims))
+    else:
+        cid = rng.choice(open_)
+    x = rng.random()
+    role = ("clerk" if x < 0.03 else "villager" if x < 0.06 else "scorer" if x < 0.45
+            else "scorer2" if x < 0.65 else "village_admin")
+    c = m.claims.get(cid)
+    points, reason = None, None
+    if action == "approve":
+        points = pick_review_points(ctx, c)
+        body = {} if points is None else {"points": points}
+    else:
+        reason = "" if rng.random() < 0.05 else rng.choice(REJECT_REASONS)
+        body = {"reason": reason}
+    reviewer = ctx.reviewers[role]
+    want_status, want_code, outcome = m.predict_review(action, reviewer, cid, points, reason)
+    what = f"{action} claim {cid}"
+    ctx.history.append(f"#{ctx.op_index} {what} ({c.status if c else 'missing'}): {role} "
+                       f"{body} -> expect {want_status} {want_code or ''}")
+    r = ctx.send(role, f"/api/v1/claims/{cid}/{action}", body, keyed=rng.random() < 0.2)
+    ctx.expect(r, want_status, want_code, what)
+    if want_status == 200:
+        j, me = r.json, reviewer["id"]
+        status, per_unit = outcome
+        second = c.status == "second_review"
+        if status == "second_review":
+            c.first_reviewer, c.first_points = me, per_unit
+        elif second:
+            c.second_reviewer = me
+        else:
+            c.first_reviewer = me
+            if status == "approved":
+                c.first_points = per_unit
+        c.status = status
+        points_total = None
+        if status == "approved":
+            points_total = per_unit * c.quantity
+            rows = ctx.sql("SELECT id, household_id, points, kind, deed_date, rule_id, approved_by"
+                           " FROM entries WHERE claim_id = ?", cid)
+            want = [(j["entry_id"], c.hh, points_total, "award", c.date, c.rule_id, me)]
+            if [tuple(x) for x in rows] != want:
+                ctx.fail(f"{what}: the claim's entries are {rows}, the model {want}")
+            rule = m.rules[c.rule_id]
+            m.add_entry(Entry(j["entry_id"], c.hh, None, points_total, "award", rule.lineage,
+                              c.date, None, rule.id, rule.version))
+            ctx.new_entry_ids.append(j["entry_id"])
+            c.entry = j["entry_id"]
+        have = (j["status"], j["first_points"], j["points"], j["reject_reason"],
+                j["household_id"])
+        want = (c.status, c.first_points, points_total, reason if status == "rejected" else None,
+                c.hh)
+        if have != want:
+            ctx.fail(f"{what}: the answer is (status, first points, points, reason, household) "
+                     f"{have}, the model {want}")
+    ctx.check_claims([cid] if c else [], what)
+    ctx.check_households([c.hh] if c else [], what)
+
+
+def op_claim_approve(ctx):
+    review(ctx, "approve")
+
+
+def op_claim_reject(ctx):
+    review(ctx, "reject")
+
+
 def op_check_passbook(ctx):
     m = ctx.model
     hh = ctx.rng.choice(ctx.pool)
@@ -626,6 +1015,9 @@ OPS = [
     (8, op_replay),
     (1, op_revise_rule),
     (3, op_check_passbook),
+    (8, op_claim_file),
+    (8, op_claim_approve),
+    (3, op_claim_reject),
 ]
 
 
@@ -633,6 +1025,7 @@ def final_check(ctx):
     m = ctx.model
     ctx.op_index = "final"
     ctx.check_all_balances("final balances")
+    ctx.check_claims(list(m.claims), "final claims")
     for hh in sorted(set(h for g in m.groups.values() for h in g)):
         bal, items = passbook(ctx.admin, hh)
         ids = list(reversed(m.by_hh.get(hh, [])))
@@ -673,8 +1066,12 @@ def run_seed(seed, nops):
             fn(ctx)
             if i % 100 == 99:
                 ctx.check_all_balances(f"all balances after operation {i}")
+                ctx.check_claims(list(ctx.model.claims), f"all claims after operation {i}")
         final_check(ctx)
-        return len(ctx.new_entry_ids), ctx.model.count, ctx.outcomes
+        claims = {}
+        for c in ctx.model.claims.values():
+            claims[c.status] = claims.get(c.status, 0) + 1
+        return len(ctx.new_entry_ids), ctx.model.count, ctx.outcomes, claims
     finally:
         ctx.close()
 
@@ -690,9 +1087,9 @@ def test_model():
     nops = int(os.environ.get("MODEL_OPS", "1000"))
     for seed in seeds():
         t0 = time.time()
-        new, total, outcomes = run_seed(seed, nops)
+        new, total, outcomes, claims = run_seed(seed, nops)
         print(f"     seed {seed}: {nops} operations, {new} new entries, {total} in the ledger, "
-              f"{time.time() - t0:.1f}s", flush=True)
+              f"claims {claims}, {time.time() - t0:.1f}s", flush=True)
         print("       " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())), flush=True)
 
 

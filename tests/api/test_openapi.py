@@ -6,14 +6,22 @@ Static checks, from the source tree:
     security (public or not) agree with the row;
   - every JSON request body lists exactly the fields of the handler's api_field table
     (src/api/*.c), with their types and which are required, and refuses others
-    (additionalProperties: false); every operation documents exactly the query
-    parameters its handler reads;
+    (additionalProperties: false); a body the handler reads only when there is one is not
+    required; a raw body (the CSV import, a photo) is documented with its media types;
+    every operation documents exactly the query parameters and headers its handler reads
+    (followed through the functions it calls);
   - every operation lists the statuses the server's common paths produce (400/413/422 for
-    bodies, 401 for signed-in routes, 403 for state-changing ones, 404 for ids).
+    bodies, 401 for signed-in routes, 403 for state-changing ones, 404 for ids, the
+    success statuses the handler names, 400/409/422 and the Idempotent-Replayed header
+    for the routes that take an Idempotency-Key).
 Live checks, against a real `jifen serve` with the demo village:
   - GET /api/v1/openapi.yaml serves the file byte for byte as application/yaml;
   - every GET route, as the users of a table, answers with a documented status and a body
-    whose shape is the documented schema (keys, types, enums, nested items);
+    whose shape is the documented schema (keys, types, enums, nested items), or a picture
+    of a documented type;
+  - every write of the ledger (rules, entries, reversals, photos, claims, activities,
+    inspection rounds), made as its users make it, answers as documented, and a replay
+    under an Idempotency-Key carries the documented header;
   - unknown fields (422), no login (401), a cookie write without X-CSRF-Token (403) and an
     oversized login (413) answer as documented on every route they apply to.
 
@@ -29,6 +37,8 @@ import os
 import re
 
 from harness import SRC, Client, Server, eq, run, status
+from ledger_fixtures import day
+from photo_fixtures import png as png_of, upload_ok, villager as villager_account
 
 DOC_PATH = os.path.join(SRC, "docs", "api", "openapi.yaml")
 ROUTES_C = os.path.join(SRC, "src", "api", "routes.c")
@@ -309,27 +319,87 @@ def routes():
 FIELD_RE = re.compile(r'\{\s*"(\w+)"\s*,\s*F_(STR|INT|BOOL|ARRAY|OBJECT)\s*,\s*(true|false)\s*\}')
 FTYPE = {"STR": "string", "INT": "integer", "BOOL": "boolean", "ARRAY": "array", "OBJECT": "object"}
 QUERY_RE = re.compile(r'(?:http_query|api_query_id|query_time)\(\s*req\s*,\s*"(\w+)"')
+HEADER_RE = re.compile(r'http_header\(\s*req\s*,\s*"([\w-]+)"')
+# the headers of authentication, documented by the security schemes rather than as parameters
+AUTH_HEADERS = {"Authorization", "X-CSRF-Token"}
+FUNC_RE = re.compile(r"^(static )?(?:const )?\w[\w ]*?[ *](\w+)\(([^;{}]*?)\)\n\{\n(.*?)^\}", re.S | re.M)
+CALL_RE = re.compile(r"\b(\w+)\(")
 
 
-def handlers():
-    """handler name -> {"fields": [(name, type, required)] or None, "query": set of names}."""
-    out = {}
+def _functions():
+    """Every function defined in src/api/*.c: (file, name) -> body for the static ones,
+    name -> (file, body) for the others; and file -> its text."""
+    statics, globals_, texts = {}, {}, {}
     for fn in sorted(os.listdir(API_DIR)):
         if not fn.endswith(".c"):
             continue
         with open(os.path.join(API_DIR, fn), encoding="utf-8") as f:
-            text = f.read()
-        for m in re.finditer(r"^void (api_\w+)\(http_req \*req\)\n\{\n(.*?)^\}", text, re.S | re.M):
-            body = m.group(2)
-            fields = None
-            t = re.search(r"api_field fields\[\] = \{(.*?)\};", body, re.S)
-            if t:
-                fields = [(n, FTYPE[ty], req == "true") for n, ty, req in FIELD_RE.findall(t.group(1))]
-                assert fields, f"{m.group(1)}: empty or unreadable field table"
-            query = set(QUERY_RE.findall(body))
-            if "api_paging(" in body:
-                query |= {"page", "per_page"}
-            out[m.group(1)] = {"fields": fields, "query": query}
+            texts[fn] = f.read()
+        for m in FUNC_RE.finditer(texts[fn]):
+            if m.group(1):
+                statics[(fn, m.group(2))] = m.group(4)
+            else:
+                globals_[m.group(2)] = (fn, m.group(4))
+    return statics, globals_, texts
+
+
+def _reach(statics, globals_, fn, body):
+    """The bodies of body and of every function of src/api/ it calls, transitively (a
+    static function of the same file first, then a global one)."""
+    seen, todo, bodies = set(), [(fn, body)], []
+    while todo:
+        f, b = todo.pop()
+        bodies.append(b)
+        for name in CALL_RE.findall(b):
+            target = (f, statics[(f, name)]) if (f, name) in statics else globals_.get(name)
+            key = (target[0], name) if target else None
+            if target and key not in seen:
+                seen.add(key)
+                todo.append(target)
+    return bodies
+
+
+def handlers():
+    """handler name -> {"fields": [(name, type, required)] or None, "body_optional": bool,
+    "raw_body": bool, "query": set of names, "headers": set of names, "idempotent": bool,
+    "ok": set of success statuses the handler names (empty: the method's default)}.
+
+    What the handler reads is followed through the functions it calls (read_status,
+    api_paging, api_idem_begin …); its field table is the one API_BODY names, in the
+    handler or at the top of its file."""
+    statics, globals_, texts = _functions()
+    out = {}
+    for name, (fn, body) in globals_.items():
+        text = texts[fn]
+        if not re.search(r"^void " + name + r"\(http_req \*req\)$", text, re.M):
+            continue  # not a handler
+        fields = None
+        t = re.search(r"API_BODY\(\s*req\s*,\s*(\w+)\s*\)", body)
+        if t:
+            table = (re.search(r"api_field " + t.group(1) + r"\[\] = \{(.*?)\};", body, re.S)
+                     or re.search(r"^(?:static )?const api_field " + t.group(1) + r"\[\] = \{(.*?)\};", text,
+                                  re.S | re.M))
+            assert table, f"{name}: the field table {t.group(1)} of API_BODY not found in {fn}"
+            fields = [(n, FTYPE[ty], req == "true") for n, ty, req in FIELD_RE.findall(table.group(1))]
+            assert fields, f"{name}: empty or unreadable field table"
+        everything = "\n".join(_reach(statics, globals_, fn, body))
+        query = set(QUERY_RE.findall(everything))
+        if "api_paging(" in body:
+            query |= {"page", "per_page"}
+        ok = set(re.findall(r"\(req, (?:[\w>.-]+ \? )?(20[0-9])\b", body))
+        ok |= set(re.findall(r"\? 20[0-9] : (20[0-9])", body))
+        ok |= set(re.findall(r"req->status = (20[0-9]);", body))
+        out[name] = {
+            "fields": fields,
+            # the body is read only when there is one: `if (req->body_len …) {` then API_BODY
+            "body_optional": bool(re.search(r"if \(req->body_len[^)]*\) \{[^\n]*\n\s*(?:json_t \*)?body = API_BODY",
+                                            body)),
+            "raw_body": fields is None and bool(re.search(r"req->body\b", body)),
+            "query": query,
+            "headers": set(HEADER_RE.findall(everything)) - AUTH_HEADERS,
+            "idempotent": "api_idem_begin(" in body,
+            "ok": ok,
+        }
     return out
 
 
@@ -365,9 +435,13 @@ def op_parameters(d, pattern, op):
     return [resolve(d, p) for p in params]
 
 
+HASH_PATTERN = "^[0-9a-f]{64}$"
+
+
 def fill(pattern, **ids):
-    """The pattern with its one {id} replaced (every route has at most one)."""
-    return pattern.replace("{id}", str(ids.get("id", 1)))
+    """The pattern with its one {id} replaced (every route has at most one), and its
+    {hash} (a photo's SHA-256) by the given one or 64 zeros."""
+    return pattern.replace("{id}", str(ids.get("id", 1))).replace("{hash}", ids.get("hash", "0" * 64))
 
 
 # ---- static: the document against the source ---------------------------------------------
@@ -441,7 +515,14 @@ def test_every_route_is_documented_and_nothing_else():
         if declared != sorted(names):
             problems.append(f"{r['method']} {r['pattern']}: path parameters {declared}, want {sorted(names)}")
         for p in op_parameters(d, r["pattern"], op):
-            if p["in"] == "path" and (not p.get("required") or resolve(d, p["schema"]).get("type") != "integer"):
+            if p["in"] != "path":
+                continue
+            sch = resolve(d, p["schema"])
+            if p["name"] == "hash":  # the router takes 64 lower-case hex digits (a SHA-256)
+                if not p.get("required") or sch.get("type") != "string" or sch.get("pattern") != HASH_PATTERN:
+                    problems.append(f"{r['method']} {r['pattern']}: path parameter hash must be a required "
+                                    f"string with pattern {HASH_PATTERN}")
+            elif not p.get("required") or sch.get("type") != "integer":
                 problems.append(f"{r['method']} {r['pattern']}: path parameter {p['name']} must be a required integer")
         public = op.get("security") == []
         if public != r["public"]:
@@ -480,8 +561,16 @@ def test_request_bodies_and_query_parameters_match_the_handlers():
         if h["fields"] is None:
             if "application/json" in content:
                 problems.append(f"{where}: documents a JSON body the handler does not read")
+            if content and not h["raw_body"]:
+                problems.append(f"{where}: documents a body the handler does not read")
+            if h["raw_body"] and not (content and op["requestBody"].get("required")):
+                problems.append(f"{where}: the handler reads the raw body; document it (required)")
         else:
-            if not op.get("requestBody", {}).get("required"):
+            required = bool(op.get("requestBody", {}).get("required"))
+            if h["body_optional"] and required:
+                problems.append(f"{where}: the handler reads a body only when there is one: requestBody "
+                                f"must not be required")
+            if not h["body_optional"] and not required:
                 problems.append(f"{where}: requestBody must be required (an empty body is 400)")
             if "application/json" not in content:
                 problems.append(f"{where}: the handler reads a JSON body; none is documented")
@@ -507,10 +596,20 @@ def test_request_bodies_and_query_parameters_match_the_handlers():
         documented_q = {p["name"] for p in op_parameters(d, r["pattern"], op) if p["in"] == "query"}
         if documented_q != h["query"]:
             problems.append(f"{where}: query parameters {sorted(documented_q)}, the handler reads {sorted(h['query'])}")
+        documented_h = {p["name"] for p in op_parameters(d, r["pattern"], op) if p["in"] == "header"}
+        if documented_h != h["headers"]:
+            problems.append(f"{where}: header parameters {sorted(documented_h)}, the handler reads {sorted(h['headers'])}")
     # the import takes the CSV itself
     imp = operation(d, "POST", "/api/v1/villages/{id}/households/import")
     if list(imp["requestBody"]["content"]) != ["text/csv"]:
         problems.append("POST …/households/import: the body must be documented as text/csv only")
+    # a photo is the picture itself, one of the types core/photos.c accepts
+    up = operation(d, "POST", "/api/v1/villages/{id}/photos")
+    if sorted(up["requestBody"]["content"]) != ["image/jpeg", "image/png", "image/webp"]:
+        problems.append("POST …/photos: the body must be documented as image/jpeg, image/png and image/webp")
+    got = operation(d, "GET", "/api/v1/villages/{id}/photos/{hash}")["responses"]["200"]["content"]
+    if sorted(got) != ["image/jpeg", "image/png", "image/webp"]:
+        problems.append("GET …/photos/{hash}: the 200 must be documented as image/jpeg, image/png and image/webp")
     pp = resolve(d, d["components"]["parameters"]["PerPage"])
     if pp["schema"].get("maximum") != 200 or pp["name"] != "per_page":
         problems.append("per_page must be documented with maximum 200")
@@ -529,27 +628,37 @@ def test_common_statuses_are_documented():
             problems.append(f"{where}: not documented")
             continue
         codes = set(map(str, op["responses"]))
-        need = set()
-        ok = {"GET": "200", "DELETE": "200", "PATCH": "200"}.get(r["method"], "201")
-        if r["handler"] == "api_households_import":
-            ok = "200"  # a report, not a created resource
-        need.add(ok)
+        h = hs[r["handler"]]
+        # the success statuses the handler names (an action on a record answers 200, an
+        # upload of a known photo 200 and of a new one 201), else the method's usual one
+        need = set(h["ok"]) or {{"GET": "200", "DELETE": "200", "PATCH": "200"}.get(r["method"], "201")}
         if not r["public"]:
             need.add("401")
         if "{" in r["pattern"]:
             need.add("404")
         if r["method"] in STATE_CHANGING and not r["public"]:
             need.add("403")  # csrf
-        h = hs[r["handler"]]
         if h["fields"] is not None or r["handler"] == "api_households_import":
             need |= {"400", "413"}
         if h["fields"] is not None:
             need.add("422")
+        if h["raw_body"]:
+            need |= {"413", "422"}  # over the route's limit; not what the handler accepts
         if h["query"]:
             need.add("400")
+        if h["idempotent"]:
+            need |= {"400", "409", "422"}  # a malformed key; the same key running; reused
         missing = need - codes
         if missing:
             problems.append(f"{where}: responses lack {sorted(missing)}")
+        if h["idempotent"]:
+            # every answer the handler gives is stored under the key and replayed with
+            # Idempotent-Replayed: true; 401 and 413 come before the handler runs
+            for code, resp in op["responses"].items():
+                if str(code) not in ("401", "413") and \
+                        "Idempotent-Replayed" not in resolve(d, resp).get("headers", {}):
+                    problems.append(f"{where} {code}: a replay of this answer carries Idempotent-Replayed; "
+                                    f"document the header")
         if r["method"] in STATE_CHANGING and not r["public"]:
             sec = op.get("security", d["security"])
             if {"cookieAuth": [], "csrfHeader": []} not in sec or {"bearerAuth": []} not in sec:
@@ -619,13 +728,19 @@ def documented_response(d, method, pattern, code):
 
 def check_against_doc(d, method, pattern, r, what):
     resp = documented_response(d, method, pattern, r.status)
-    media = next(iter(resp["content"]))
     ctype = (r.header("Content-Type") or "").split(";")[0]
-    eq(ctype, media, f"{what}: Content-Type")
+    assert ctype in resp["content"], f"{what}: Content-Type {ctype!r}, documented {sorted(resp['content'])}"
+    media = ctype
+    if r.header("Idempotent-Replayed") is not None:
+        assert "Idempotent-Replayed" in resolve(d, resp).get("headers", {}), \
+            f"{what}: a replay ({r.status}) carries Idempotent-Replayed, which the document does not list"
     if media == "application/json":
         assert r.json is not None, f"{what}: not JSON: {r}"
         probs = check_shape(d, r.json, resp["content"][media]["schema"], what)
         assert not probs, f"{what} ({r.status}) does not match openapi.yaml:\n  " + "\n  ".join(probs[:20])
+    elif media.startswith("image/"):  # a photo: its first bytes are of the type it is served as
+        magic = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/webp": b"RIFF"}
+        assert r.body.startswith(magic[media]), f"{what}: served as {media}, but starts {r.body[:12]!r}"
 
 
 def test_openapi_yaml_is_served_byte_for_byte():
@@ -654,9 +769,54 @@ def test_get_routes_answer_as_documented():
         county_area = s.sql("SELECT id FROM areas WHERE level = 'county'")[0][0]
         county_uid = county.user["id"]
         # a change, so the audit log and the household carry more than the demo's rows
-        status(admin.patch(f"/api/v1/households/{other_hid}", {"address": "高箭沟村三组17号", "head_name": "于洪军"}),
-               200, "PATCH household")
+        r = status(admin.patch(f"/api/v1/households/{other_hid}", {"address": "高箭沟村三组17号", "head_name": "于洪军"}),
+                   200, "PATCH household")
+        check_against_doc(d, "PATCH", "/api/v1/households/{id}", r, "PATCH household")
         anon = s.anon()
+        # the ledger: the demo's catalogue and history, and records in every state the
+        # document describes, so that the nullable fields are seen both ways
+        villager2 = villager_account(s, admin, "1002")
+
+        def rule_id(name):
+            return s.sql("SELECT id FROM rules WHERE village_id = ? AND name = ? AND status = 'active'", vid, name)[0][0]
+
+        def ok(r, want, what):
+            return status(r, want, what).json
+
+        rules = f"/api/v1/villages/{vid}/rules"
+        retired = ok(admin.post(rules, {"category": "邻里和睦", "name": "调解邻里纠纷", "points": 4, "unit": "time",
+                                        "min_points": 2, "max_points": 6, "cap_month": 8, "cap_year": 40,
+                                        "evidence_required": True, "recorders": ["scorer"],
+                                        "description": "帮助调解邻里矛盾，按情节评定"}), 201, "rule")
+        ok(admin.post(f"/api/v1/rules/{retired['id']}/retire"), 200, "retire")
+        tidy = ok(admin.post(rules, {"category": "环境卫生", "name": "柴草堆放整齐", "points": 2}), 201, "rule")
+        photo = upload_ok(villager, vid)
+        claims = f"/api/v1/villages/{vid}/claims"
+        pending = ok(villager.post(claims, {"rule_id": rule_id("拾金不昧"), "deed_date": day(-1), "photos": [photo],
+                                            "description": "在村口拾到钱包一个，已交还失主王桂芝"}), 201, "claim")
+        approved = ok(villager.post(claims, {"rule_id": rule_id("拾金不昧"), "deed_date": day(-2),
+                                             "description": "拾到手机一部，交还三组于洪军"}), 201, "claim")
+        ok(scorer.post(f"/api/v1/claims/{approved['id']}/approve"), 200, "approve")
+        rejected = ok(villager.post(claims, {"rule_id": rule_id("志愿服务"), "deed_date": day(-3),
+                                             "description": "帮助村委会整理档案"}), 201, "claim")
+        ok(scorer.post(f"/api/v1/claims/{rejected['id']}/reject", {"reason": "请补充村委会证明后重新申请"}), 200, "reject")
+        second = ok(villager.post(claims, {"rule_id": rule_id("见义勇为"), "deed_date": day(-4), "quantity": 2,
+                                           "description": "下河救起落水儿童两名"}), 201, "claim")
+        eq(ok(scorer.post(f"/api/v1/claims/{second['id']}/approve", {"points": 15}), 200, "approve")["status"],
+           "second_review", "30 points need a second reviewer")
+        activity = ok(admin.post(f"/api/v1/villages/{vid}/activities",
+                                 {"name": "秋季义务植树", "rule_id": rule_id("植树"), "activity_date": day(),
+                                  "description": "村东河堤栽杨树"}), 201, "activity")
+        ok(villager.post(f"/api/v1/activities/{activity['id']}/signups", {"household_id": own_hid}), 201, "signup")
+        ok(scorer.post(f"/api/v1/activities/{activity['id']}/signups", {"household_id": other_hid}), 201, "signup")
+        group3 = s.sql("SELECT group_id FROM households WHERE id = ?", other_hid)[0][0]
+        round_ = ok(scorer.post(f"/api/v1/villages/{vid}/inspections", {"group_id": group3, "inspection_date": day()}),
+                    201, "inspection")
+        ok(scorer.post(f"/api/v1/inspections/{round_['id']}/scores",
+                       {"household_id": other_hid, "items": [{"rule_id": tidy["id"]}]}), 201, "score")
+        own_entry = s.sql("SELECT entry_id FROM claims WHERE id = ?", approved["id"])[0][0]
+        other_entry = s.sql("SELECT id FROM entries WHERE household_id = ? ORDER BY id DESC LIMIT 1", other_hid)[0][0]
+        month = s.sql("SELECT month FROM entries WHERE id = ?", other_entry)[0][0]
         table = [
             # who, pattern, concrete path, expected status
             (anon, "/api/v1/health", "/api/v1/health", 200),
@@ -699,6 +859,61 @@ def test_get_routes_answer_as_documented():
                                        f"&user_id={admin.user['id']}&since=2000-01-01&until=4000000000", 200),
             (admin, "/api/v1/audit", "/api/v1/audit?since=yesterday", 400),
             (scorer, "/api/v1/audit", "/api/v1/audit", 403),
+            (anon, "/api/v1/villages/{id}/rules", f"/api/v1/villages/{vid}/rules", 200),
+            (anon, "/api/v1/villages/{id}/rules", f"/api/v1/villages/{vid}/rules?status=all", 200),
+            (villager, "/api/v1/villages/{id}/rules", f"/api/v1/villages/{vid}/rules?status=retired", 200),
+            (anon, "/api/v1/villages/{id}/rules", f"/api/v1/villages/{vid}/rules?status=old", 400),
+            (anon, "/api/v1/villages/{id}/rules", "/api/v1/villages/999/rules", 404),
+            (anon, "/api/v1/rules/{id}", f"/api/v1/rules/{retired['id']}", 200),
+            (villager, "/api/v1/rules/{id}", f"/api/v1/rules/{rule_id('孝敬老人')}", 200),
+            (anon, "/api/v1/rules/{id}", "/api/v1/rules/999999", 404),
+            (anon, "/api/v1/villages/{id}/chain", f"/api/v1/villages/{vid}/chain", 200),
+            (anon, "/api/v1/villages/{id}/chain", "/api/v1/villages/999/chain", 404),
+            (scorer, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries?per_page=100", 200),
+            (county, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries?month={month}&page=2", 200),
+            (admin, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries?month=2026-4", 400),
+            (admin, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries?month=2026-13", 400),
+            (villager, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries", 403),
+            (anon, "/api/v1/villages/{id}/entries", f"/api/v1/villages/{vid}/entries", 401),
+            (admin, "/api/v1/villages/{id}/entries", "/api/v1/villages/999/entries", 404),
+            (villager, "/api/v1/entries/{id}", f"/api/v1/entries/{own_entry}", 200),
+            (scorer, "/api/v1/entries/{id}", f"/api/v1/entries/{other_entry}", 200),
+            (villager, "/api/v1/entries/{id}", f"/api/v1/entries/{other_entry}", 403),
+            (admin, "/api/v1/entries/{id}", "/api/v1/entries/99999999", 404),
+            (villager, "/api/v1/households/{id}/passbook", f"/api/v1/households/{own_hid}/passbook", 200),
+            (scorer, "/api/v1/households/{id}/passbook", f"/api/v1/households/{other_hid}/passbook?per_page=200", 200),
+            (villager, "/api/v1/households/{id}/passbook", f"/api/v1/households/{other_hid}/passbook", 403),
+            (admin, "/api/v1/households/{id}/passbook", f"/api/v1/households/{own_hid}/passbook?per_page=0", 400),
+            (admin, "/api/v1/households/{id}/passbook", "/api/v1/households/999999/passbook", 404),
+            (villager, "/api/v1/villages/{id}/photos/{hash}", f"/api/v1/villages/{vid}/photos/{photo}", 200),
+            (scorer, "/api/v1/villages/{id}/photos/{hash}", f"/api/v1/villages/{vid}/photos/{photo}", 200),
+            (villager2, "/api/v1/villages/{id}/photos/{hash}", f"/api/v1/villages/{vid}/photos/{photo}", 403),
+            (admin, "/api/v1/villages/{id}/photos/{hash}", f"/api/v1/villages/{vid}/photos/{'0' * 64}", 404),
+            (scorer, "/api/v1/villages/{id}/claims", f"/api/v1/villages/{vid}/claims", 200),
+            (admin, "/api/v1/villages/{id}/claims", f"/api/v1/villages/{vid}/claims?status=all&per_page=10", 200),
+            (admin, "/api/v1/villages/{id}/claims", f"/api/v1/villages/{vid}/claims?status=done", 400),
+            (villager, "/api/v1/villages/{id}/claims", f"/api/v1/villages/{vid}/claims", 403),
+            (admin, "/api/v1/villages/{id}/claims", "/api/v1/villages/999/claims", 404),
+            (villager, "/api/v1/households/{id}/claims", f"/api/v1/households/{own_hid}/claims", 200),
+            (scorer, "/api/v1/households/{id}/claims", f"/api/v1/households/{own_hid}/claims?status=rejected", 200),
+            (villager2, "/api/v1/households/{id}/claims", f"/api/v1/households/{own_hid}/claims", 403),
+            (admin, "/api/v1/households/{id}/claims", "/api/v1/households/999999/claims", 404),
+            (villager, "/api/v1/claims/{id}", f"/api/v1/claims/{second['id']}", 200),
+            (admin, "/api/v1/claims/{id}", f"/api/v1/claims/{pending['id']}", 200),
+            (villager2, "/api/v1/claims/{id}", f"/api/v1/claims/{pending['id']}", 403),
+            (admin, "/api/v1/claims/{id}", "/api/v1/claims/999999", 404),
+            (villager, "/api/v1/villages/{id}/activities", f"/api/v1/villages/{vid}/activities", 200),
+            (admin, "/api/v1/villages/{id}/activities", f"/api/v1/villages/{vid}/activities?per_page=500", 400),
+            (county, "/api/v1/villages/{id}/activities", "/api/v1/villages/999/activities", 404),
+            (villager, "/api/v1/activities/{id}", f"/api/v1/activities/{activity['id']}", 200),
+            (scorer, "/api/v1/activities/{id}", f"/api/v1/activities/{activity['id']}", 200),
+            (admin, "/api/v1/activities/{id}", "/api/v1/activities/999999", 404),
+            (scorer, "/api/v1/villages/{id}/inspections", f"/api/v1/villages/{vid}/inspections", 200),
+            (villager, "/api/v1/villages/{id}/inspections", f"/api/v1/villages/{vid}/inspections", 403),
+            (admin, "/api/v1/villages/{id}/inspections", "/api/v1/villages/999/inspections", 404),
+            (admin, "/api/v1/inspections/{id}", f"/api/v1/inspections/{round_['id']}", 200),
+            (s.login("clerk"), "/api/v1/inspections/{id}", f"/api/v1/inspections/{round_['id']}", 403),
+            (scorer, "/api/v1/inspections/{id}", "/api/v1/inspections/999999", 404),
         ]
         # every GET route is in the table (the document itself is checked byte for byte above)
         gets = {r["pattern"] for r in routes() if r["method"] == "GET"} - {"/api/v1/openapi.yaml"}
@@ -714,6 +929,29 @@ def test_get_routes_answer_as_documented():
         assert any(e["action"] == "update" for e in r.json["items"]), f"audit of the PATCH: {r}"
         r = admin.get(f"/api/v1/households/{other_hid}")
         eq((r.json["head_name"], r.json["address"]), ("于洪军", "高箭沟村三组17号"), "household after PATCH")
+        # … and the ledger's rows are the ones made above, in the states they were left in
+        r = villager.get(f"/api/v1/households/{own_hid}/claims?per_page=4")
+        eq([(c["id"], c["status"]) for c in r.json["items"]],
+           [(second["id"], "second_review"), (rejected["id"], "rejected"), (approved["id"], "approved"),
+            (pending["id"], "pending")], "the household's claims, newest first, in their states")
+        r = villager.get(f"/api/v1/claims/{second['id']}")
+        eq((r.json["first_points"], r.json["points"], r.json["can_review"]), (15, None, False), "second review")
+        r = villager.get(f"/api/v1/entries/{own_entry}")
+        eq((r.json["claim_id"], r.json["approved_by"], r.json["rule_name"]), (approved["id"], scorer.user["id"], "拾金不昧"),
+           "the approved claim's entry")
+        r = anon.get(f"/api/v1/rules/{retired['id']}")
+        eq((r.json["status"], r.json["min_points"], r.json["recorders"]), ("retired", 2, ["scorer"]), "retired rule")
+        r = villager.get(f"/api/v1/activities/{activity['id']}")
+        eq(([x["household_id"] for x in r.json["signups"]], r.json["signup_count"]), ([own_hid], 2),
+           "a villager sees their own sign-up, and the count of all")
+        r = admin.get(f"/api/v1/inspections/{round_['id']}")
+        scored = [h for h in r.json["households"] if h["score"] is not None]
+        eq([(h["household_id"], h["score"]) for h in scored], [(other_hid, 2)], "the scored household")
+        assert any(h["score"] is None for h in r.json["households"]), "unscored households too"
+        r = anon.get(f"/api/v1/villages/{vid}/chain")
+        eq(r.json["seq"], s.sql("SELECT max(seq) FROM entries WHERE village_id = ?", vid)[0][0], "chain head")
+        r = villager.get(f"/api/v1/villages/{vid}/photos/{photo}")
+        eq(upload_ok(villager, vid, r.body), photo, "the photo served is the one uploaded")
     finally:
         s.close()
 
@@ -841,6 +1079,198 @@ def test_created_resources_match_their_schemas():
         check_against_doc(d, "POST", "/api/v1/session", r, "disabled login")
         r = Client(s).post("/api/v1/session", {"username": "admin", "password": "Gaojiangou-2024"})
         check_against_doc(d, "POST", "/api/v1/session", status(r, 201, "login"), "login")
+    finally:
+        s.close()
+
+
+
+# The state-changing routes of the organisation part; test_created_resources_… and
+# test_write_routes_… check their answers. Every other state-changing route needs a step
+# in test_ledger_writes_match_their_schemas.
+CHECKED_ELSEWHERE = {
+    ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"), ("POST", "/api/v1/areas"),
+    ("POST", "/api/v1/villages"), ("PATCH", "/api/v1/villages/{id}"), ("POST", "/api/v1/villages/{id}/groups"),
+    ("PATCH", "/api/v1/groups/{id}"), ("POST", "/api/v1/villages/{id}/households"),
+    ("POST", "/api/v1/villages/{id}/households/import"), ("PATCH", "/api/v1/households/{id}"),
+    ("POST", "/api/v1/households/{id}/members"), ("PATCH", "/api/v1/members/{id}"), ("POST", "/api/v1/users"),
+}
+
+
+def test_ledger_writes_match_their_schemas():
+    """Each write of the ledger, as its users make it: the answer (a success, and the
+    refusals the document names) against the documented schema; the Idempotency-Key's
+    replay, reuse and malformed key as documented."""
+    d = doc()
+    s = Server()
+    try:
+        vid = s.village_id
+        admin, scorer = s.login("admin"), s.login("scorer")
+        villager = s.login_villager("1001")
+        own_hid = villager.user["household_id"]
+        other_hid = s.sql("SELECT id FROM households WHERE village_id = ? AND passbook_no = '3017'", vid)[0][0]
+        member = s.sql("SELECT id FROM members WHERE household_id = ? AND status = 'active' ORDER BY id LIMIT 1",
+                       other_hid)[0][0]
+        group3 = s.sql("SELECT group_id FROM households WHERE id = ?", other_hid)[0][0]
+        claimable = s.sql("SELECT id FROM rules WHERE village_id = ? AND name = '拾金不昧' AND status = 'active'",
+                          vid)[0][0]
+        seen = set()
+
+        def step(who, method, pattern, want, body=None, raw=None, headers=None, code=None, **ids):
+            path = fill(pattern, **ids)
+            what = f"{method} {path} {json.dumps(body, ensure_ascii=False) if body is not None else ''}"
+            r = who.request(method, path, body=body, raw=raw, headers=headers)
+            eq(r.status, want, f"{what}: status ({r.text[:300]})")
+            if code:
+                eq(r.error_code, code, f"{what}: error code")
+            check_against_doc(d, method, pattern, r, what)
+            if 200 <= r.status < 300:
+                seen.add((method, pattern))
+            return r
+
+        rules = "/api/v1/villages/{id}/rules"
+        rule = step(admin, "POST", rules, 201, {"category": "村屯绿化", "name": "清理河道垃圾", "points": 3,
+                                                 "cap_month": 6, "evidence_required": True}, id=vid).json
+        # rules of its own for the activity and the round, so the demo's history uses none of their caps
+        tree = step(admin, "POST", rules, 201, {"category": "村屯绿化", "name": "河堤植树", "points": 2}, id=vid).json["id"]
+        tidy = step(admin, "POST", rules, 201, {"category": "环境卫生", "name": "院外柴草乱堆", "points": -3,
+                                                 "recorders": ["scorer"]}, id=vid).json["id"]
+        eq((rule["unit"], rule["recorders"], rule["min_points"]), ("time", ["scorer", "village_admin"], None),
+           "the defaults")
+        step(admin, "POST", rules, 422, {"category": "好人好事", "name": "见义勇为", "points": 10, "min_points": 5},
+             code="invalid_range", id=vid)
+        step(scorer, "POST", rules, 403, {"category": "好人好事", "name": "见义勇为", "points": 10}, id=vid)
+        step(admin, "POST", rules, 404, {"category": "好人好事", "name": "见义勇为", "points": 10}, id=999)
+        rule = step(admin, "PATCH", "/api/v1/rules/{id}", 200,
+                    {"category": "村屯绿化", "name": "清理河道垃圾", "points": 2, "cap_month": 6,
+                     "evidence_required": True, "description": "清理村东河道的塑料袋和秸秆"}, id=rule["id"]).json
+        eq((rule["points"], rule["version"]), (2, 1), "rewritten in place")
+
+        # a photo, then points recorded with it, under an idempotency key
+        photos = "/api/v1/villages/{id}/photos"
+        png = png_of(2, 2, (34, 139, 34))
+        photo = step(villager, "POST", photos, 201, raw=png, headers={"Content-Type": "image/png"}, id=vid).json
+        eq((photo["mime"], photo["width"], photo["height"], photo["created"]), ("image/png", 2, 2, True), "photo")
+        again = step(scorer, "POST", photos, 200, raw=png, headers={"Content-Type": "application/octet-stream"},
+                     id=vid).json
+        eq((again["hash"], again["created"]), (photo["hash"], False), "the same picture again")
+        step(villager, "POST", photos, 422, raw="清理河道垃圾".encode(), headers={"Content-Type": "image/png"},
+             code="not_an_image", id=vid)
+        step(villager, "GET", "/api/v1/villages/{id}/photos/{hash}", 200, id=vid, hash=photo["hash"])
+        entries = "/api/v1/villages/{id}/entries"
+        body = {"rule_id": rule["id"], "households": [{"household_id": other_hid, "member_id": member}],
+                "deed_date": day(), "note": "清理河道垃圾两车", "evidence": [photo["hash"]]}
+        key = {"Idempotency-Key": "river-2026-0001"}
+        first = step(scorer, "POST", entries, 201, body, headers=key, id=vid)
+        eq((first.json["count"], first.json["total_points"], first.json["entries"][0]["member_id"]),
+           (1, 2, member), "the batch")
+        replay = step(scorer, "POST", entries, 201, body, headers=key, id=vid)
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", first.body), "the replay")
+        step(scorer, "POST", entries, 422, dict(body, note="改了备注"), headers=key, code="idempotency_key_reused",
+             id=vid)
+        step(scorer, "POST", entries, 400, body, headers={"Idempotency-Key": "river/2026"}, code="bad_idempotency_key",
+             id=vid)
+        capped = step(scorer, "POST", entries, 422, dict(body, quantity=3), headers={"Idempotency-Key": "river-2"},
+                      code="cap_exceeded", id=vid)
+        replay = step(scorer, "POST", entries, 422, dict(body, quantity=3), headers={"Idempotency-Key": "river-2"},
+                      id=vid)
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", capped.body), "a refusal is replayed")
+        step(s.login("clerk"), "POST", entries, 403, body, id=vid)
+        step(admin, "POST", entries, 404, body, id=999)
+        entry = first.json["entries"][0]["id"]
+
+        # the used rule: no longer rewritten, but revised and retired
+        step(admin, "PATCH", "/api/v1/rules/{id}", 409, {"category": "村屯绿化", "name": "清理河道", "points": 2},
+             code="rule_used", id=rule["id"])
+        v2 = step(admin, "POST", "/api/v1/rules/{id}/revise", 201,
+                  {"category": "村屯绿化", "name": "清理河道垃圾", "points": 3, "cap_month": 9,
+                   "evidence_required": True}, id=rule["id"]).json
+        eq((v2["lineage_id"], v2["version"]), (rule["id"], 2), "the new version")
+        step(admin, "POST", "/api/v1/rules/{id}/revise", 409, {"category": "村屯绿化", "name": "清理河道垃圾",
+                                                                "points": 4}, code="rule_retired", id=rule["id"])
+        step(admin, "POST", "/api/v1/rules/{id}/retire", 200, id=v2["id"])
+        step(admin, "POST", "/api/v1/rules/{id}/retire", 409, code="rule_retired", id=v2["id"])
+
+        # reversal
+        rev = step(scorer, "POST", "/api/v1/entries/{id}/reversal", 201, {"reason": "记错了户"},
+                   headers={"Idempotency-Key": "rev-1"}, id=entry).json
+        eq((rev["entries"][0]["kind"], rev["entries"][0]["reverses_id"], rev["total_points"]),
+           ("reversal", entry, -2), "the reversal")
+        step(scorer, "POST", "/api/v1/entries/{id}/reversal", 409, {"reason": "记错了户"}, code="already_reversed",
+             id=entry)
+        step(scorer, "POST", "/api/v1/entries/{id}/reversal", 404, {"reason": "记错了户"}, id=99999999)
+
+        # claims: filed by the villager, decided by the scorer
+        claims = "/api/v1/villages/{id}/claims"
+        claim = step(villager, "POST", claims, 201, {"rule_id": claimable, "deed_date": day(-1),
+                                                     "description": "拾到钱包一个，已交还失主",
+                                                     "photos": [photo["hash"]]},
+                     headers={"Idempotency-Key": "claim-1"}, id=vid).json
+        eq((claim["status"], claim["household_id"], claim["photos"]), ("pending", own_hid, [photo["hash"]]), "claim")
+        step(villager, "POST", claims, 422, {"rule_id": tree, "deed_date": day(), "description": "植树"},
+             code="rule_not_claimable", id=vid)
+        step(villager, "POST", "/api/v1/claims/{id}/approve", 403, code="not_reviewer", id=claim["id"])
+        done = step(scorer, "POST", "/api/v1/claims/{id}/approve", 200, id=claim["id"]).json
+        eq((done["status"], done["points"] is not None, done["entry_id"] is not None), ("approved", True, True),
+           "approved")
+        step(scorer, "POST", "/api/v1/claims/{id}/approve", 409, code="claim_decided", id=claim["id"])
+        claim = step(villager, "POST", claims, 201, {"rule_id": claimable, "deed_date": day(-2),
+                                                     "description": "拾到手机一部"}, id=vid).json
+        done = step(scorer, "POST", "/api/v1/claims/{id}/reject", 200, {"reason": "失主未确认"},
+                    headers={"Idempotency-Key": "reject-1"}, id=claim["id"]).json
+        eq((done["status"], done["reject_reason"]), ("rejected", "失主未确认"), "rejected")
+        step(scorer, "POST", "/api/v1/claims/{id}/reject", 409, {"reason": "失主未确认"}, code="claim_decided",
+             id=claim["id"])
+
+        # an activity: sign-ups, attendance, the award
+        act = step(scorer, "POST", "/api/v1/villages/{id}/activities", 201,
+                   {"name": "河堤植树", "rule_id": tree, "activity_date": day()}, id=vid).json
+        step(scorer, "POST", "/api/v1/villages/{id}/activities", 422,
+             {"name": "河堤植树", "rule_id": tree, "activity_date": "2026-02-30"}, code="invalid_date", id=vid)
+        signup = step(villager, "POST", "/api/v1/activities/{id}/signups", 201, {"household_id": own_hid},
+                      id=act["id"]).json
+        step(villager, "POST", "/api/v1/activities/{id}/signups", 409, {"household_id": own_hid},
+             code="already_signed_up", id=act["id"])
+        step(villager, "POST", "/api/v1/activities/{id}/signups", 403, {"household_id": other_hid}, id=act["id"])
+        marked = step(scorer, "POST", "/api/v1/activities/{id}/attendance", 200, {"attended": [signup["id"]]},
+                      id=act["id"]).json
+        eq([x["attended"] for x in marked["signups"]], [True], "attended")
+        award = step(scorer, "POST", "/api/v1/activities/{id}/award", 201, headers={"Idempotency-Key": "tree-1"},
+                     id=act["id"]).json
+        eq((award["count"], award["entries"][0]["activity_id"]), (1, act["id"]), "the award")
+        step(scorer, "POST", "/api/v1/activities/{id}/award", 409, code="activity_awarded", id=act["id"])
+        step(scorer, "POST", "/api/v1/activities/{id}/attendance", 409, {"absent": [signup["id"]]},
+             code="activity_awarded", id=act["id"])
+
+        # an inspection round
+        rnd = step(scorer, "POST", "/api/v1/villages/{id}/inspections", 201,
+                   {"group_id": group3, "inspection_date": day()}, id=vid).json
+        eq(rnd["household_count"], len(rnd["households"]), "household_count")
+        score = step(scorer, "POST", "/api/v1/inspections/{id}/scores", 201,
+                     {"household_id": other_hid, "items": [{"rule_id": tidy}]},
+                     headers={"Idempotency-Key": "insp-1"}, id=rnd["id"]).json
+        eq((score["entries"][0]["inspection_id"], score["total_points"]), (rnd["id"], -3), "the score")
+        step(scorer, "POST", "/api/v1/inspections/{id}/scores", 409, {"household_id": other_hid,
+                                                                     "items": [{"rule_id": tidy}]},
+             code="already_scored", id=rnd["id"])
+        step(scorer, "POST", "/api/v1/inspections/{id}/scores", 422, {"household_id": own_hid,
+                                                                     "items": [{"rule_id": tidy}]},
+             code="household_not_in_group", id=rnd["id"])
+        step(scorer, "POST", "/api/v1/inspections/{id}/close", 200, id=rnd["id"])
+        step(scorer, "POST", "/api/v1/inspections/{id}/close", 409, code="inspection_closed", id=rnd["id"])
+
+        # a staff account's home household, and null clears it
+        sid = scorer.user["id"]
+        r = step(admin, "PATCH", "/api/v1/users/{id}", 200, {"home_household_id": other_hid}, id=sid)
+        eq(r.json["home_household_id"], other_hid, "home household set")
+        r = step(admin, "PATCH", "/api/v1/users/{id}", 200, {"home_household_id": None}, id=sid)
+        eq(r.json["home_household_id"], None, "null clears it")
+        step(admin, "PATCH", "/api/v1/users/{id}", 422, {"home_household_id": other_hid},
+             code="invalid_home_household", id=villager.user["id"])
+        step(scorer, "PATCH", "/api/v1/users/{id}", 403, {"home_household_id": own_hid}, id=sid)
+
+        writes = {(r["method"], r["pattern"]) for r in routes() if r["method"] in STATE_CHANGING}
+        missing = writes - CHECKED_ELSEWHERE - seen
+        assert not missing, f"state-changing routes without a successful step here: {sorted(missing)}"
     finally:
         s.close()
 
