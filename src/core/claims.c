@@ -58,22 +58,6 @@ bool claim_can_review(const actor *who, const st_claim *c)
 	return is_open(c->status) && check_reviewer(who, c, &err) == CORE_OK;
 }
 
-/* A real date, not after today (China time), not before 2000. */
-static core_status check_date(const char *date, core_err *err)
-{
-	if (!date || !time_valid_date(date))
-		return core_fail(err, CORE_INVALID, "invalid_date", "日期格式不对，应为 YYYY-MM-DD",
-		                 "the date must be a real date written YYYY-MM-DD");
-	char today[11];
-	time_today_cn(today);
-	if (strcmp(date, today) > 0)
-		return core_fail(err, CORE_INVALID, "future_date", "日期不能晚于今天（%s）",
-		                 "the date cannot be after today (%s)", today);
-	if (strcmp(date, "2000-01-01") < 0)
-		return core_fail(err, CORE_INVALID, "invalid_date", "日期太早", "the date is too early");
-	return CORE_OK;
-}
-
 static bool is_hash(const char *s)
 {
 	if (!s || strlen(s) != 64)
@@ -89,7 +73,7 @@ static core_status check_new(const claim_new *in, core_err *err)
 {
 	if (validate_text(err, "description", "申请说明", in->description, 1,
 	                  CLAIM_MAX_DESCRIPTION) != CORE_OK ||
-	    check_date(in->deed_date, err) != CORE_OK)
+	    ledger_check_date(in->deed_date, err) != CORE_OK)
 		return err->status;
 	if (in->quantity < 0 || in->quantity > LEDGER_MAX_QUANTITY)
 		return core_fail(err, CORE_INVALID, "invalid_quantity", "数量（quantity）须在 1 到 %d 之间",

@@ -77,8 +77,7 @@ core_status ledger_post(store *st, st_entry *e, arena *ar, core_err *err)
 	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "账本记录", "ledger entry");
 }
 
-/* Checks the deed date: a real date, not in the future, not before 2000. */
-static core_status check_date(const char *date, core_err *err)
+core_status ledger_check_date(const char *date, core_err *err)
 {
 	if (!date || !time_valid_date(date))
 		return core_fail(err, CORE_INVALID, "invalid_date", "日期格式不对，应为 YYYY-MM-DD",
@@ -294,7 +293,7 @@ core_status ledger_record_in_tx(store *st, const actor *who, const ledger_record
 	size_t n = 0;
 	const char *evidence = NULL;
 	char month[8];
-	core_status cs = check_date(in->deed_date, err);
+	core_status cs = ledger_check_date(in->deed_date, err);
 	if (cs == CORE_OK)
 		cs = check_rule(st, who, in, &ar, &r, &per_unit, err);
 	if (cs == CORE_OK && in->note)

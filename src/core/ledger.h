@@ -69,6 +69,9 @@ core_status ledger_record_in_tx(store *st, const actor *who, const ledger_record
  * a second reversal (CORE_CONFLICT). */
 core_status ledger_reverse(store *st, const actor *who, int64_t entry_id, const char *reason,
                            const ledger_idem *idem, int64_t *batch_id, core_err *err);
+/* Checks a deed date: a real date written YYYY-MM-DD, not after today (China
+ * time), not before 2000. CORE_INVALID with the reason otherwise. */
+core_status ledger_check_date(const char *date, core_err *err);
 /* Appends e to its village's chain and updates the balance, inside the caller's
  * transaction: fills seq, prev_hash, hash, created_at and e->id. */
 core_status ledger_post(store *st, st_entry *e, arena *ar, core_err *err);
