@@ -75,7 +75,9 @@ const size_t api_area_nfields = N(api_area_fields);
 const api_rfield api_village_fields[] = {
 	F(st_village, id, R_INT), F(st_village, area_id, R_INT), F(st_village, name, R_STR),
 	F(st_village, household_count, R_INT), F(st_village, group_count, R_INT),
-	F(st_village, created_at, R_TIME),
+	F(st_village, created_at, R_TIME), F(st_village, notice_days, R_INT),
+	F(st_village, window_days, R_INT), F(st_village, balance_policy, R_STR),
+	F(st_village, second_review_points, R_INT),
 };
 const size_t api_village_nfields = N(api_village_fields);
 

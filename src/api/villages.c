@@ -3,6 +3,8 @@
  */
 #include "api/api.h"
 
+#include <stddef.h>
+
 #include "core/org.h"
 
 void api_villages_list(http_req *req)
@@ -53,17 +55,45 @@ void api_village_get(http_req *req)
 
 void api_village_update(http_req *req)
 {
-	static const api_field fields[] = {{"name", F_STR, true}};
+	static const api_field fields[] = {
+		{"name", F_STR, false}, {"notice_days", F_INT, false}, {"window_days", F_INT, false},
+		{"balance_policy", F_STR, false}, {"second_review_points", F_INT, false},
+	};
 	api_app *app = req->app;
 	json_t *body = API_BODY(req, fields);
 	if (!body)
 		return;
+	/* an integer present means "set it"; -1 keeps it */
+	st_village upd = {.name = api_str(body, "name"), .balance_policy = api_str(body, "balance_policy"),
+	                  .notice_days = -1, .window_days = -1, .second_review_points = -1};
+	static const struct {
+		const char *key;
+		size_t off;
+	} ints[] = {
+		{"notice_days", offsetof(st_village, notice_days)},
+		{"window_days", offsetof(st_village, window_days)},
+		{"second_review_points", offsetof(st_village, second_review_points)},
+	};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		json_t *v = json_object_get(body, ints[i].key);
+		if (!json_is_integer(v))
+			continue;
+		if (json_integer_value(v) < 0) {
+			http_errorf(req, 422, "invalid_setting", "%s 不能为负数", "%s must not be negative",
+			            ints[i].key);
+			ok = false;
+			break;
+		}
+		*(int64_t *)((char *)&upd + ints[i].off) = json_integer_value(v);
+	}
 	core_err err;
-	if (org_village_rename(app->st, api_actor(req), req->params[0], api_str(body, "name"),
-	                       &err) != CORE_OK)
-		api_fail(req, &err);
-	else
-		reply_village(req, 200, req->params[0]);
+	if (ok) {
+		if (org_village_update(app->st, api_actor(req), req->params[0], &upd, &err) != CORE_OK)
+			api_fail(req, &err);
+		else
+			reply_village(req, 200, req->params[0]);
+	}
 	json_decref(body);
 }
 

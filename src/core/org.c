@@ -180,11 +180,28 @@ core_status org_village_list(store *st, const actor *who, arena *ar, st_village 
 	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "村", "villages");
 }
 
-core_status org_village_rename(store *st, const actor *who, int64_t id, const char *name,
+core_status org_village_update(store *st, const actor *who, int64_t id, const st_village *upd,
                                core_err *err)
 {
-	if (validate_text(err, "name", "村名", name, 1, NAME_MAX_CHARS) != CORE_OK)
+	if (upd->name && validate_text(err, "name", "村名", upd->name, 1, NAME_MAX_CHARS) != CORE_OK)
 		return err->status;
+	if (upd->notice_days >= 0 && (upd->notice_days < 1 || upd->notice_days > 60))
+		return core_fail(err, CORE_INVALID, "invalid_notice_days", "公示天数须在 1 到 60 之间",
+		                 "notice_days must be between 1 and 60");
+	if (upd->window_days >= 0 && upd->window_days > 92)
+		return core_fail(err, CORE_INVALID, "invalid_window_days",
+		                 "兑换期天数须在 0 到 92 之间（0 表示只在另设的兑换期兑换）",
+		                 "window_days must be between 0 and 92 (0: only the windows set explicitly)");
+	if (upd->balance_policy && strcmp(upd->balance_policy, "carry_over") != 0 &&
+	    strcmp(upd->balance_policy, "clear") != 0)
+		return core_fail(err, CORE_INVALID, "invalid_balance_policy",
+		                 "年终余额政策只能是 carry_over（结转）或 clear（清零）",
+		                 "balance_policy must be carry_over or clear");
+	if (upd->second_review_points >= 0 &&
+	    (upd->second_review_points < 1 || upd->second_review_points > 100000))
+		return core_fail(err, CORE_INVALID, "invalid_second_review_points",
+		                 "复核分值门槛须在 1 到 100000 之间",
+		                 "second_review_points must be between 1 and 100000");
 	if (access_village(st, who, id, ACCESS_ADMIN, err) != CORE_OK)
 		return err->status;
 	if (org_begin(st, err) != CORE_OK)
@@ -192,16 +209,56 @@ core_status org_village_rename(store *st, const actor *who, int64_t id, const ch
 	arena ar;
 	arena_init(&ar, 0);
 	st_village old;
+	char *sum = NULL;
 	store_rc rc = store_village_get(st, id, &ar, &old);
+	st_village v = old;
+	if (upd->name)
+		v.name = upd->name;
+	if (upd->notice_days >= 0)
+		v.notice_days = upd->notice_days;
+	if (upd->window_days >= 0)
+		v.window_days = upd->window_days;
+	if (upd->balance_policy)
+		v.balance_policy = upd->balance_policy;
+	if (upd->second_review_points >= 0)
+		v.second_review_points = upd->second_review_points;
 	if (rc == STORE_OK)
-		rc = store_village_rename(st, id, name);
-	char *sum = rc == STORE_OK ? summary_of(json_pack("{s:[s,s]}", "name", old.name, name)) : NULL;
+		rc = store_village_update(st, &v);
+	if (rc == STORE_OK) {
+		json_t *j = json_object();
+		if (strcmp(old.name, v.name) != 0)
+			json_object_set_new(j, "name", json_pack("[s,s]", old.name, v.name));
+		if (old.notice_days != v.notice_days)
+			json_object_set_new(j, "notice_days", json_pack("[I,I]", (json_int_t)old.notice_days,
+			                                                (json_int_t)v.notice_days));
+		if (old.window_days != v.window_days)
+			json_object_set_new(j, "window_days", json_pack("[I,I]", (json_int_t)old.window_days,
+			                                                (json_int_t)v.window_days));
+		if (strcmp(old.balance_policy, v.balance_policy) != 0)
+			json_object_set_new(j, "balance_policy",
+			                    json_pack("[s,s]", old.balance_policy, v.balance_policy));
+		if (old.second_review_points != v.second_review_points)
+			json_object_set_new(j, "second_review_points",
+			                    json_pack("[I,I]", (json_int_t)old.second_review_points,
+			                              (json_int_t)v.second_review_points));
+		sum = summary_of(j);
+	}
 	arena_free(&ar);
 	if (rc != STORE_OK)
 		return write_failed(st, err, rc, "同名的村", "a village with this name");
 	core_status cs = org_finish(st, who, id, "village", id, "update", sum, err);
 	free(sum);
 	return cs;
+}
+
+core_status org_village_rename(store *st, const actor *who, int64_t id, const char *name,
+                               core_err *err)
+{
+	if (!name)
+		return core_fail(err, CORE_INVALID, "missing_field", "缺少村名（name）", "missing field name");
+	st_village upd = {.name = name, .notice_days = -1, .window_days = -1,
+	                  .second_review_points = -1};
+	return org_village_update(st, who, id, &upd, err);
 }
 
 /* ---- groups ----------------------------------------------------------- */

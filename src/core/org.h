@@ -23,7 +23,13 @@ core_status org_village_get(store *st, const actor *who, int64_t id, arena *ar, 
 /* The villages the actor may see: an area's villages, or the user's own village. */
 core_status org_village_list(store *st, const actor *who, arena *ar, st_village **out,
                              size_t *n, core_err *err);
+/* Changes a village's name and settings: the non-NULL / non-negative fields
+ * of upd (name NULL keeps it; a setting < 0 or NULL keeps it). Village admins
+ * and area admins above the village. */
+/* Renames a village (org_village_update with only the name). */
 core_status org_village_rename(store *st, const actor *who, int64_t id, const char *name,
+                               core_err *err);
+core_status org_village_update(store *st, const actor *who, int64_t id, const st_village *upd,
                                core_err *err);
 
 core_status org_group_create(store *st, const actor *who, const st_group *g, int64_t *id,

@@ -74,7 +74,8 @@ store_rc store_area_within(store *st, int64_t area, int64_t root, bool *yes)
 #define VILLAGE_COLS                                                                         \
 	"v.id, v.area_id, v.name, v.created_at,"                                             \
 	" (SELECT count(*) FROM households h WHERE h.village_id = v.id),"                    \
-	" (SELECT count(*) FROM villager_groups g WHERE g.village_id = v.id)"
+	" (SELECT count(*) FROM villager_groups g WHERE g.village_id = v.id),"                \
+	" v.notice_days, v.window_days, v.balance_policy, v.second_review_points"
 
 static void fill_village(sqlite3_stmt *s, arena *ar, void *rec)
 {
@@ -85,6 +86,10 @@ static void fill_village(sqlite3_stmt *s, arena *ar, void *rec)
 	v->created_at = sq_col_int(s, 3);
 	v->household_count = sq_col_int(s, 4);
 	v->group_count = sq_col_int(s, 5);
+	v->notice_days = sq_col_int(s, 6);
+	v->window_days = sq_col_int(s, 7);
+	v->balance_policy = sq_col_text(s, 8, ar);
+	v->second_review_points = sq_col_int(s, 9);
 }
 
 store_rc store_village_create(store *st, const st_village *v, int64_t *id)
@@ -118,13 +123,18 @@ store_rc store_village_list(store *st, int64_t root, arena *ar, st_village **out
 	return sq_collect(c, s, ar, sizeof(st_village), fill_village, (void **)out, n);
 }
 
-store_rc store_village_rename(store *st, int64_t id, const char *name)
+store_rc store_village_update(store *st, const st_village *v)
 {
-	static const char sql[] = "UPDATE villages SET name = ?2 WHERE id = ?1";
+	static const char sql[] = "UPDATE villages SET name = ?2, notice_days = ?3, window_days = ?4,"
+		" balance_policy = ?5, second_review_points = ?6 WHERE id = ?1";
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
-	sq_bind_int(s, 1, id);
-	sq_bind_text(s, 2, name);
+	sq_bind_int(s, 1, v->id);
+	sq_bind_text(s, 2, v->name);
+	sq_bind_int(s, 3, v->notice_days);
+	sq_bind_int(s, 4, v->window_days);
+	sq_bind_text(s, 5, v->balance_policy);
+	sq_bind_int(s, 6, v->second_review_points);
 	return sq_update(c, s);
 }
 

@@ -44,6 +44,11 @@ typedef struct {
 	int64_t created_at;
 	int64_t household_count;
 	int64_t group_count;
+	/* settings */
+	int64_t notice_days;          /* how long a monthly notice stays open */
+	int64_t window_days;          /* redemption: the last N days of each quarter */
+	const char *balance_policy;   /* year end: "carry_over" or "clear" */
+	int64_t second_review_points; /* claims above this need a second reviewer */
 } st_village;
 
 typedef struct {
@@ -136,7 +141,8 @@ store_rc store_village_create(store *st, const st_village *v, int64_t *id);
 store_rc store_village_get(store *st, int64_t id, arena *ar, st_village *out);
 /* Villages whose area lies at or below root (0 = all). */
 store_rc store_village_list(store *st, int64_t root, arena *ar, st_village **out, size_t *n);
-store_rc store_village_rename(store *st, int64_t id, const char *name);
+/* Writes name and the settings of v (by v->id). */
+store_rc store_village_update(store *st, const st_village *v);
 
 store_rc store_group_create(store *st, const st_group *g, int64_t *id);
 store_rc store_group_get(store *st, int64_t id, arena *ar, st_group *out);

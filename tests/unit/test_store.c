@@ -193,11 +193,26 @@ static void areas_villages_groups(void)
 	CHECK_INT_EQ(store_village_list(st, other, &ar, &vl, &n), STORE_OK);
 	CHECK_INT_EQ(n, 0);
 
-	CHECK_INT_EQ(store_village_rename(st, v2, "平顶村"), STORE_OK);
+	/* new villages get the default settings; an update writes name and settings */
+	CHECK_INT_EQ(store_village_get(st, v2, &ar, &got), STORE_OK);
+	CHECK_INT_EQ(got.notice_days, 7);
+	CHECK_INT_EQ(got.window_days, 10);
+	CHECK_STR_EQ(got.balance_policy, "carry_over");
+	CHECK_INT_EQ(got.second_review_points, 20);
+	st_village vupd = got;
+	vupd.name = "平顶村";
+	vupd.notice_days = 5;
+	vupd.balance_policy = "clear";
+	CHECK_INT_EQ(store_village_update(st, &vupd), STORE_OK);
 	CHECK_INT_EQ(store_village_get(st, v2, &ar, &got), STORE_OK);
 	CHECK_STR_EQ(got.name, "平顶村");
-	CHECK_INT_EQ(store_village_rename(st, v2, "高箭沟村"), STORE_CONFLICT);
-	CHECK_INT_EQ(store_village_rename(st, 9999, "新村"), STORE_NOT_FOUND);
+	CHECK_INT_EQ(got.notice_days, 5);
+	CHECK_STR_EQ(got.balance_policy, "clear");
+	vupd.name = "高箭沟村";
+	CHECK_INT_EQ(store_village_update(st, &vupd), STORE_CONFLICT);
+	vupd.id = 9999;
+	vupd.name = "新村";
+	CHECK_INT_EQ(store_village_update(st, &vupd), STORE_NOT_FOUND);
 
 	/* groups: listed by sort then id */
 	int64_t g3 = fx_group(st, v1, "三组", 3);
