@@ -7,7 +7,10 @@ PACKAGES=(
   build-essential cmake pkg-config          # the C toolchain and the build
   libmicrohttpd-dev libjansson-dev          # HTTP server, JSON
   libsqlite3-dev libsodium-dev              # database, argon2id and tokens
+  libxlsxwriter-dev libqrencode-dev         # exports: Excel workbooks, QR codes
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk  # PDF printouts with Chinese text
   sqlite3 python3 binutils ca-certificates  # tests: sqlite3 shell, API tests, readelf
+  poppler-utils zbar-tools                  # tests: pdftotext, pdftoppm; zbarimg reads QR codes
 )
 
 missing=()

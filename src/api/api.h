@@ -18,6 +18,8 @@ typedef struct {
 	const char *openapi_path;
 	int64_t started_at;
 	const char *files_dir; /* where uploaded photos are stored (serve --files) */
+	const char *public_url; /* base of links printed on exports (serve --public-url) */
+	int64_t notice_day_seconds; /* one day of a notice window (serve --notice-day-seconds); 0 = 86400 */
 } api_app;
 
 /* What authentication found, hung on req->auth. */
@@ -203,5 +205,59 @@ void api_household_claims(http_req *req);
 void api_claim_get(http_req *req);
 void api_claim_approve(http_req *req);
 void api_claim_reject(http_req *req);
+
+void api_sponsors_create(http_req *req);
+void api_sponsors_list(http_req *req);
+void api_contributions_create(http_req *req);
+void api_sponsor_statement(http_req *req);
+void api_goods_create(http_req *req);
+void api_goods_list(http_req *req);
+void api_goods_get(http_req *req);
+void api_goods_update(http_req *req);
+void api_goods_photo(http_req *req);
+void api_goods_stock(http_req *req);
+void api_goods_stock_moves(http_req *req);
+void api_windows_create(http_req *req);
+void api_windows_list(http_req *req);
+void api_window_current(http_req *req);
+void api_overrides_create(http_req *req);
+void api_overrides_list(http_req *req);
+void api_redemptions_create(http_req *req);
+void api_redemptions_list(http_req *req);
+void api_household_redemptions(http_req *req);
+void api_redemption_get(http_req *req);
+void api_redemption_cancel(http_req *req);
+void api_household_qr(http_req *req);
+void api_household_by_qr(http_req *req);
+
+void api_notice_export(http_req *req);
+void api_ranking_export(http_req *req);
+void api_passbook_export(http_req *req);
+void api_redemptions_export(http_req *req);
+void api_sponsor_export(http_req *req);
+
+void api_notices_publish(http_req *req);
+void api_notices_list(http_req *req);
+void api_notice_current(http_req *req);
+void api_notice_get(http_req *req);
+void api_objections_create(http_req *req);
+void api_objections_list(http_req *req);
+void api_objection_get(http_req *req);
+void api_objection_settle(http_req *req);
+
+void api_ranking(http_req *req);
+void api_ranking_public(http_req *req);
+void api_household_rank(http_req *req);
+void api_honour_rules_create(http_req *req);
+void api_honour_rules_list(http_req *req);
+void api_honour_rule_update(http_req *req);
+void api_honours(http_req *req);
+void api_honours_public(http_req *req);
+void api_year_close(http_req *req);
+void api_year_get(http_req *req);
+void api_years_list(http_req *req);
+
+void api_area_compare(http_req *req);
+void api_village_groups_compare(http_req *req);
 
 #endif

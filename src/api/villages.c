@@ -88,6 +88,14 @@ void api_village_update(http_req *req)
 		*(int64_t *)((char *)&upd + ints[i].off) = json_integer_value(v);
 	}
 	core_err err;
+	if (ok && json_object_size(body) == 0) {
+		http_error(req, 422, "nothing_to_change",
+		           "没有要修改的内容：可修改 name、notice_days、window_days、balance_policy、"
+		           "second_review_points",
+		           "nothing to change: give name, notice_days, window_days, balance_policy or "
+		           "second_review_points");
+		ok = false;
+	}
 	if (ok) {
 		if (org_village_update(app->st, api_actor(req), req->params[0], &upd, &err) != CORE_OK)
 			api_fail(req, &err);

@@ -21,6 +21,7 @@ const cli_command cli_commands[] = {
 	{"import", cmd_import, "import a household roster from CSV (UTF-8 or GB18030)"},
 	{"backup", cmd_backup, "copy the live database to a file, consistently"},
 	{"verify", cmd_verify, "check every village's hash chain and every balance"},
+	{"export", cmd_export, "write the notice, ranking, a passbook, redemptions or a sponsor statement as CSV, Excel or PDF"},
 	{"version", cmd_version, "print the version"},
 };
 const int cli_command_count = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));

@@ -33,6 +33,7 @@ int cmd_import(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* flag value if given, else the environment variable, else dflt. */
 const char *cli_setting(const char *flag, const char *env, const char *dflt);

@@ -13,6 +13,8 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "core/exports.h"
+#include "core/scheduler.h"
 #include "util/filestore.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -35,8 +37,14 @@ static void help(FILE *to)
 	        "  --login-window SECONDS    window over which failures count (default 900)\n"
 	        "  --max-conn-per-ip N       connections per client address (default 256)\n"
 	        "  --idle-timeout SECONDS    close idle connections after (default 30)\n"
-	        "  --secure-cookies          mark the session cookie Secure (behind HTTPS)\n",
-	        CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN);
+	        "  --secure-cookies          mark the session cookie Secure (behind HTTPS)\n"
+	        "  --confirm-interval SECONDS  how often closed monthly notices are confirmed\n"
+	        "                            (default 60; also once at start, catching up after downtime)\n"
+	        "  --notice-day-seconds N    length of one \"day\" of a notice window (default 86400);\n"
+	        "                            a testing and demo aid only: 2 makes a 1-day window 2 s long\n"
+	        "  --public-url URL          this server's address as villagers reach it, printed in the\n"
+	        "                            notice's QR code (env JIFEN_PUBLIC_URL; default %s)\n",
+	        CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN, EXPORTS_DEFAULT_PUBLIC_URL);
 }
 
 static bool parse_num(const char *s, long min, long max, long *out)
@@ -80,11 +88,16 @@ int cmd_serve(int argc, char **argv)
 		{"max-conn-per-ip", required_argument, 0, 'c'},
 		{"idle-timeout", required_argument, 0, 'T'}, {"secure-cookies", no_argument, 0, 's'},
 		{"files", required_argument, 0, 'P'},
+		{"confirm-interval", required_argument, 0, 'C'},
+		{"notice-day-seconds", required_argument, 0, 'N'},
+		{"public-url", required_argument, 0, 'U'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
 	};
 	const char *db = NULL, *listen = NULL, *web = NULL, *openapi = NULL, *files = NULL;
+	const char *public_url = NULL;
 	char files_default[4096];
 	long threads = 4, conn_per_ip = 256, idle_timeout = 30, v = 0;
+	long confirm_interval = 60;
 	api_app app = {0};
 	auth_config_defaults(&app.auth);
 	optind = 1;
@@ -108,6 +121,9 @@ int cmd_serve(int argc, char **argv)
 		case 'f': ok = parse_num(optarg, 1, 1000000, &v); app.auth.max_fail_account = v; break;
 		case 'F': ok = parse_num(optarg, 1, 1000000, &v); app.auth.max_fail_ip = v; break;
 		case 'W': ok = parse_num(optarg, 1, 86400, &v); app.auth.fail_window_s = v; break;
+		case 'C': ok = parse_num(optarg, 1, 86400, &confirm_interval); break;
+		case 'N': ok = parse_num(optarg, 1, 86400, &v); app.notice_day_seconds = v; break;
+		case 'U': public_url = optarg; break;
 		case 'h': help(stdout); return EXIT_OK;
 		default: help(stderr); return EXIT_USAGE;
 		}
@@ -126,6 +142,12 @@ int cmd_serve(int argc, char **argv)
 	openapi = cli_setting(openapi, "JIFEN_OPENAPI", "docs/api/openapi.yaml");
 	default_files(db, files_default, sizeof(files_default));
 	files = cli_setting(files, "JIFEN_FILES", files_default);
+	public_url = cli_setting(public_url, "JIFEN_PUBLIC_URL", EXPORTS_DEFAULT_PUBLIC_URL);
+	if (!exports_public_url_valid(public_url)) {
+		fprintf(stderr, "jifen serve: --public-url must be an http:// or https:// address "
+		                "without spaces, at most %d bytes: '%s'\n", EXPORTS_PUBLIC_URL_MAX, public_url);
+		return EXIT_USAGE;
+	}
 	/* a photo folder that is a file is refused before the database opens; the folder
 	 * itself is made only once the database has opened (a refused serve leaves nothing) */
 	struct stat fsb;
@@ -153,6 +175,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.openapi_path = openapi;
 	app.files_dir = files;
+	app.public_url = public_url;
 	app.started_at = time_now();
 	http_config cfg = {
 		.listen = listen, .threads = (unsigned)threads, .max_conn_per_ip = (unsigned)conn_per_ip,
@@ -160,8 +183,12 @@ int cmd_serve(int argc, char **argv)
 		.max_body_bytes = 16 * 1024 * 1024, .web_root = web, .routes = api_routes,
 		.nroutes = api_route_count, .app = &app, .before = api_before,
 	};
+	/* confirms the notices whose window closed while the server was down, before
+	 * the first request, then keeps confirming them in the background */
+	scheduler *sched = scheduler_start(app.st, (int)confirm_interval);
 	http_server *srv = http_start(&cfg);
 	if (!srv) {
+		scheduler_stop(sched);
 		store_close(app.st);
 		return EXIT_FAIL;
 	}
@@ -171,6 +198,7 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received signal %d: stopping (finishing requests in flight)", sig);
 	http_stop(srv, 10000);
+	scheduler_stop(sched);
 	store_close(app.st);
 	log_info("stopped cleanly");
 	return EXIT_OK;

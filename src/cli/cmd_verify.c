@@ -1,6 +1,7 @@
 /*
  * cmd_verify.c: `jifen verify` — walk every village's hash chain and recompute
- * every balance. Exits 0 when the ledger is sound, 1 naming the first bad entry.
+ * every balance and every kept total of points earned. Exits 0 when the ledger
+ * is sound, 1 naming the first bad entry.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,8 +14,10 @@ static void help(FILE *to)
 {
 	fprintf(to, "usage: jifen verify [--db PATH] [--village ID]\n\n"
 	            "Checks the ledger behind jifen's back: each village's hash chain (no gaps, no\n"
-	            "altered entry, the head matches) and every household's balance against its\n"
-	            "entries. Exit 0 if sound; 1 with the first bad entry named otherwise.\n");
+	            "altered entry, the head matches), every household's balance against its\n"
+	            "entries, and the points earned kept for rankings (per household and year,\n"
+	            "quarter, month) against the entries that count as earned.\n"
+	            "Exit 0 if sound; 1 with the first bad entry named otherwise.\n");
 }
 
 int cmd_verify(int argc, char **argv)
@@ -67,11 +70,11 @@ int cmd_verify(int argc, char **argv)
 			fprintf(stderr, "jifen verify: FAILED: %zu problems; first bad entry: %lld\n",
 			        r.nproblems, (long long)r.first_bad_entry);
 		else
-			fprintf(stderr, "jifen verify: FAILED: %zu problems (balances)\n", r.nproblems);
+			fprintf(stderr, "jifen verify: FAILED: %zu problems (balances or totals)\n", r.nproblems);
 		rc = EXIT_FAIL;
 	} else {
 		double ms = time_mono_ms() - t0;
-		printf("ledger ok: %lld villages, %lld entries, every balance matches (%.0f ms, %.0f entries/s)\n",
+		printf("ledger ok: %lld villages, %lld entries, every balance and total matches (%.0f ms, %.0f entries/s)\n",
 		       (long long)r.villages, (long long)r.entries, ms,
 		       ms > 0 ? (double)r.entries / (ms / 1000.0) : 0.0);
 	}

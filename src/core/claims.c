@@ -14,6 +14,7 @@
 #include "core/access.h"
 #include "core/org.h"
 #include "core/validate.h"
+#include "core/yearend.h"
 #include "util/timeutil.h"
 
 static bool is_reviewer_role(const char *role)
@@ -212,6 +213,8 @@ core_status claim_file(store *st, const actor *who, const claim_new *in, const l
 	if (cs != CORE_OK)
 		goto out;
 	cs = check_refs(st, in, household, &ar, err);
+	if (cs == CORE_OK) /* a closed year takes no claims either */
+		cs = yearend_check_date(st, in->village_id, in->deed_date, err);
 	if (cs != CORE_OK) {
 		store_rollback(st);
 		goto out;

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "core/demo_data.h"
+#include "core/demo_honours.h"
 #include "core/demo_ledger.h"
+#include "core/demo_notices.h"
+#include "core/demo_shop.h"
 #include "core/household.h"
 #include "core/org.h"
 #include "core/users.h"
@@ -164,14 +167,24 @@ core_status demo_create(store *st, demo_result *r, core_err *err)
 	/* the rule catalogue and a year of history, recorded by the demo scorer */
 	arena ar;
 	arena_init(&ar, 0);
-	st_user scorer, admin, villager;
+	st_user scorer, admin, clerk, villager;
 	store_rc rc = store_user_by_username(st, "scorer", &ar, &scorer);
 	if (rc == STORE_OK)
 		rc = store_user_by_username(st, "admin", &ar, &admin);
 	if (rc == STORE_OK)
+		rc = store_user_by_username(st, "clerk", &ar, &clerk);
+	if (rc == STORE_OK)
 		rc = store_user_by_household_pin(st, first, &ar, &villager);
 	cs = rc == STORE_OK ? demo_ledger_create(st, r->village_id, &scorer, &admin, &villager, err)
 	                    : core_store_fail(err, rc, "用户", "user");
+	/* the village's year: published notices (the past ones confirmed), last
+	 * year closed with its honours, the shop with a past redemption window */
+	if (cs == CORE_OK)
+		cs = demo_notices_create(st, r->village_id, &admin, &villager, err);
+	if (cs == CORE_OK)
+		cs = demo_honours_create(st, r->village_id, &admin, err);
+	if (cs == CORE_OK)
+		cs = demo_shop_create(st, r->village_id, &admin, &clerk, err);
 	arena_free(&ar);
 	return cs;
 }

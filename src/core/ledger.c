@@ -13,8 +13,10 @@
 #include "core/access.h"
 #include "core/chain.h"
 #include "core/org.h"
+#include "core/rank.h"
 #include "core/rules.h"
 #include "core/validate.h"
+#include "core/yearend.h"
 #include "util/timeutil.h"
 
 static int64_t absv(int64_t v)
@@ -27,11 +29,12 @@ core_status ledger_target_month(store *st, int64_t village_id, const char *deed_
 {
 	memcpy(month, deed_date, 7);
 	month[7] = '\0';
-	bool confirmed = false;
-	store_rc rc = store_month_confirmed(st, village_id, month, &confirmed);
+	/* frozen: its notice is published (open or confirmed) or the month confirmed */
+	bool frozen = false;
+	store_rc rc = store_month_frozen(st, village_id, month, &frozen);
 	if (rc != STORE_OK)
 		return core_store_fail(err, rc, "月份", "month");
-	if (confirmed) {
+	if (frozen) {
 		char today[11];
 		time_today_cn(today);
 		memcpy(month, today, 7);
@@ -43,6 +46,9 @@ core_status ledger_post(store *st, st_entry *e, arena *ar, core_err *err)
 {
 	char prev[STORE_HASH_HEX + 1], hash[STORE_HASH_HEX + 1];
 	int64_t seq = 0;
+	/* a closed year accepts no entry of any kind (yearend.h) */
+	if (yearend_check_open(st, e, err) != CORE_OK)
+		return err->status;
 	store_rc rc = store_chain_head(st, e->village_id, &seq, prev);
 	if (rc != STORE_OK)
 		return core_store_fail(err, rc, "账本", "ledger");
@@ -74,7 +80,10 @@ core_status ledger_post(store *st, st_entry *e, arena *ar, core_err *err)
 	if (rc == STORE_CONFLICT)
 		return core_fail(err, CORE_CONFLICT, "already_reversed", "这条记录已经被冲销过",
 		                 "this entry has already been reversed");
-	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "账本记录", "ledger entry");
+	if (rc != STORE_OK)
+		return core_store_fail(err, rc, "账本记录", "ledger entry");
+	/* the points earned per period, for rankings (rank.h) */
+	return rank_totals_post(st, e, ar, err);
 }
 
 core_status ledger_check_date(const char *date, core_err *err)
@@ -295,6 +304,8 @@ core_status ledger_record_in_tx(store *st, const actor *who, const ledger_record
 	char month[8];
 	core_status cs = ledger_check_date(in->deed_date, err);
 	if (cs == CORE_OK)
+		cs = yearend_check_date(st, in->village_id, in->deed_date, err);
+	if (cs == CORE_OK)
 		cs = check_rule(st, who, in, &ar, &r, &per_unit, err);
 	if (cs == CORE_OK && in->note)
 		cs = validate_text(err, "note", "备注", in->note, 0, 200);
@@ -441,6 +452,11 @@ core_status ledger_reverse(store *st, const actor *who, int64_t entry_id, const 
 	} else if (strcmp(orig.kind, "redemption") == 0) {
 		cs = core_fail(err, CORE_CONFLICT, "use_cancel", "兑换记录请用“取消兑换”撤销",
 		               "cancel a redemption instead of reversing it");
+	} else if (strcmp(orig.kind, "carry_over") == 0 || strcmp(orig.kind, "clearing") == 0) {
+		/* part of a closed year's settlement (yearend.h) */
+		cs = core_fail(err, CORE_CONFLICT, "year_end_entry",
+		               "年终结算的结转、清零记录不能冲销", "a year-end carry-over or clearing "
+		               "entry cannot be reversed");
 	}
 	if (cs != CORE_OK) {
 		store_rollback(st);

@@ -65,18 +65,23 @@ core_status ledger_record(store *st, const actor *who, const ledger_record_in *i
 /* Same, inside a transaction the caller has open (claims, activities). */
 core_status ledger_record_in_tx(store *st, const actor *who, const ledger_record_in *in,
                                 int64_t *batch_id, core_err *err);
-/* Posts a reversal of entry_id with a reason. Refuses a reversal of a reversal and
- * a second reversal (CORE_CONFLICT). */
+/* Posts a reversal of entry_id with a reason. Refuses a reversal of a reversal,
+ * a second reversal, a redemption (cancel it instead) and a year end's carry-over
+ * or clearing entry (CORE_CONFLICT), and an entry dated in a closed year
+ * (CORE_INVALID year_closed). */
 core_status ledger_reverse(store *st, const actor *who, int64_t entry_id, const char *reason,
                            const ledger_idem *idem, int64_t *batch_id, core_err *err);
 /* Checks a deed date: a real date written YYYY-MM-DD, not after today (China
  * time), not before 2000. CORE_INVALID with the reason otherwise. */
 core_status ledger_check_date(const char *date, core_err *err);
-/* Appends e to its village's chain and updates the balance, inside the caller's
- * transaction: fills seq, prev_hash, hash, created_at and e->id. */
+/* Appends e to its village's chain and updates the balance and the totals of
+ * points earned (rank.h), inside the caller's transaction: fills seq, prev_hash,
+ * hash, created_at and e->id. Refuses any entry dated in a closed year
+ * (CORE_INVALID year_closed, yearend.h). */
 core_status ledger_post(store *st, st_entry *e, arena *ar, core_err *err);
 /* The notice month an entry dated deed_date goes into: its own month, or the
- * current month when its own has already been confirmed (a late entry). */
+ * current month when its own is frozen — its notice has been published (open
+ * or confirmed) or the month confirmed (a late entry). */
 core_status ledger_target_month(store *st, int64_t village_id, const char *deed_date, char *month,
                                 core_err *err);
 

@@ -122,9 +122,23 @@ static core_status verify_village(store *st, int64_t village_id, verify_report *
 			        (long long)(bad[i].ledger_total - bad[i].ledger_confirmed));
 		r->households_with_bad_balance += (int64_t)n;
 	}
+	if (rc != STORE_OK) {
+		arena_free(&ar);
+		return core_store_fail(err, rc, "余额", "balances");
+	}
+	st_totals_check *off = NULL;
+	rc = store_totals_mismatches(st, village_id, &ar, &off, &n);
+	for (size_t i = 0; rc == STORE_OK && i < n; i++)
+		problem(r, "village %lld: household %lld (%s %s) has %lld points earned kept for %s, "
+		        "but its entries add up to %lld", (long long)village_id,
+		        (long long)off[i].household_id, off[i].passbook_no ? off[i].passbook_no : "?",
+		        off[i].head_name ? off[i].head_name : "?", (long long)off[i].stored,
+		        off[i].period, (long long)off[i].ledger);
+	if (rc == STORE_OK)
+		r->bad_totals += (int64_t)n;
 	arena_free(&ar);
 	r->villages++;
-	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "余额", "balances");
+	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "积分累计", "totals");
 }
 
 core_status verify_ledger(store *st, int64_t village_id, verify_report *report, core_err *err)

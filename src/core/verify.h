@@ -5,7 +5,8 @@
  * the entry's contents, ids growing with the sequence, each reversal naming an
  * earlier entry of its household with the opposite points, the chain head equal
  * to the last entry), then compares every stored balance with the sum of the
- * household's entries.
+ * household's entries, and every kept total of points earned (rankings) with
+ * the entries that count as earned in its period.
  */
 #ifndef JF_VERIFY_H
 #define JF_VERIFY_H
@@ -15,6 +16,7 @@
 
 typedef struct {
 	int64_t villages, entries, households_with_bad_balance;
+	int64_t bad_totals; /* (household, period) totals that differ from the entries */
 	size_t nproblems; /* all problems found; the first VERIFY_MAX_PROBLEMS are kept */
 	char problems[VERIFY_MAX_PROBLEMS][256];
 	int64_t first_bad_entry; /* id of the first entry that fails, or 0 */

@@ -15,7 +15,8 @@
 void http_json(http_req *req, int status, void *body)
 {
 	json_t *j = body;
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	/* 15 significant digits: a rate of 0.8514 prints as 0.8514 */
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(j);
 	req->status = status;
 	req->resp_type = "application/json; charset=utf-8";

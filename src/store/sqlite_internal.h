@@ -10,7 +10,7 @@
 
 #include "store/store.h"
 
-#define SQ_STMT_CACHE 256
+#define SQ_STMT_CACHE 1024 /* more than the store's static statements (about 250 now) */
 
 typedef struct sq_conn sq_conn;
 struct sq_conn {

@@ -331,6 +331,8 @@ static const char m003_year[] =
 	"  total_points INTEGER NOT NULL,"
 	"  UNIQUE (village_id, month));"
 	"CREATE INDEX notices_due ON notices(status, closes_at);"
+	/* a month's entries: notices, their totals, the confirmation's balance move */
+	"CREATE INDEX entries_month ON entries(village_id, month);"
 
 	"CREATE TABLE objections ("
 	"  id INTEGER PRIMARY KEY,"
@@ -405,6 +407,7 @@ static const char m003_year[] =
 	"  redemption_id INTEGER,"
 	"  created_by INTEGER REFERENCES users(id),"
 	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX contributions_sponsor ON contributions(sponsor_id, id);"
 	"CREATE INDEX stock_moves_goods ON stock_moves(goods_id, id);"
 	"CREATE TABLE redemption_windows ("
 	"  id INTEGER PRIMARY KEY,"
@@ -415,6 +418,7 @@ static const char m003_year[] =
 	"  created_by INTEGER REFERENCES users(id),"
 	"  created_at INTEGER NOT NULL,"
 	"  CHECK (starts_on <= ends_on));"
+	"CREATE INDEX redemption_windows_village ON redemption_windows(village_id, ends_on);"
 	"CREATE TABLE redemption_overrides ("
 	"  id INTEGER PRIMARY KEY,"
 	"  village_id INTEGER NOT NULL REFERENCES villages(id),"
@@ -429,6 +433,7 @@ static const char m003_year[] =
 	"  receipt_no TEXT NOT NULL UNIQUE,"
 	"  total_points INTEGER NOT NULL CHECK (total_points > 0),"
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id),"
+	"  balance_after INTEGER NOT NULL DEFAULT 0,"
 	"  status TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('done','cancelled')),"
 	"  override_id INTEGER REFERENCES redemption_overrides(id),"
 	"  cancel_entry_id INTEGER REFERENCES entries(id),"
@@ -445,7 +450,10 @@ static const char m003_year[] =
 	"  village_id INTEGER NOT NULL REFERENCES villages(id),"
 	"  goods_id INTEGER NOT NULL REFERENCES goods(id),"
 	"  quantity INTEGER NOT NULL CHECK (quantity > 0),"
-	"  price_points INTEGER NOT NULL);"
+	"  price_points INTEGER NOT NULL,"
+	"  UNIQUE (redemption_id, goods_id));"
+	"CREATE INDEX redemption_items_goods ON redemption_items(goods_id);"
+	"CREATE INDEX redemption_overrides_village ON redemption_overrides(village_id, valid_until);"
 
 	"CREATE TABLE honour_rules ("
 	"  id INTEGER PRIMARY KEY,"
@@ -488,6 +496,14 @@ static const char m003_year[] =
 	"  BEGIN SELECT RAISE(ABORT, 'honours are a frozen yearly snapshot'); END;"
 	"CREATE TRIGGER year_ranking_frozen BEFORE UPDATE ON year_ranking"
 	"  BEGIN SELECT RAISE(ABORT, 'a closed year''s ranking is frozen'); END;"
+
+	/* the area views (sqlite_area.c): a rule's entries of a period, without
+	 * touching the wide entry rows; active households per village and group;
+	 * a village's redemptions by time */
+	"CREATE INDEX entries_rule_period ON entries(village_id, rule_id, deed_date, kind, points,"
+	"  household_id, reverses_id);"
+	"CREATE INDEX households_active ON households(village_id, status, group_id);"
+	"CREATE INDEX redemptions_period ON redemptions(village_id, created_at, status, total_points);"
 
 	/* the totals of the entries posted before this migration */
 	"INSERT INTO totals(village_id, household_id, period, earned)"

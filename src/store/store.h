@@ -228,5 +228,9 @@ store_rc store_audit_list(store *st, const st_audit_filter *f, arena *ar, st_aud
                           size_t *n, int64_t *total);
 
 #include "store/store_ledger.h"
+#include "store/store_notices.h"
+#include "store/store_shop.h"
+#include "store/store_rank.h"
+#include "store/store_area.h"
 
 #endif

@@ -713,7 +713,7 @@ def test_422_validation():
             ("group sort negative", "PATCH", "/api/v1/groups/1", {"sort": -1}, "invalid_sort"),
             ("group sort as a string", "PATCH", "/api/v1/groups/1", {"sort": "1"}, "wrong_type"),
             ("village rename empty", "PATCH", f"/api/v1/villages/{v}", {"name": ""}, "too_short"),
-            ("village rename missing", "PATCH", f"/api/v1/villages/{v}", {}, "missing_field"),
+            ("village patch with nothing to change", "PATCH", f"/api/v1/villages/{v}", {}, "nothing_to_change"),
             ("user bad role", "POST", "/api/v1/users",
              {"username": "helper", "display_name": "某人", "role": "boss", "password": "Helper-pass-2024",
               "village_id": v}, "invalid_role"),

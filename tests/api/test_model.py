@@ -7,7 +7,8 @@ entries); replays of idempotent requests; rule revisions; villagers' claims
 (filed by the villager or a cadre, approved — above the village's
 second_review_points by two different reviewers, pending → second_review →
 approved — or rejected, decided claims refused with 409, nobody reviewing their
-own household or their own claim) — each checked, as it happens, against a
+own household or their own claim); dates in a year the village has closed
+(the demo closes last year) refused with 422 year_closed — each checked, as it happens, against a
 small in-memory model that predicts the status and error code of the request,
 the entries it creates, every balance, the entry counts, which entries are
 reversed and every claim's state. At the end every household's passbook and
@@ -144,6 +145,7 @@ class Model:
         self.claims = {}       # id -> Claim
         self.threshold = 20    # the village's second_review_points
         self.photos = set()    # hashes of the village's uploaded photos
+        self.closed_years = set()  # "YYYY" of the village's closed years: no entry dated in them
 
     # -- state changes --
     def add_entry(self, e):
@@ -176,6 +178,8 @@ class Model:
             return 422, "future_date", None
         if date < "2000-01-01":
             return 422, "invalid_date", None
+        if date[:4] in self.closed_years:
+            return 422, "year_closed", None
         rule = self.rules.get(spec["rule_id"])
         if rule is None:
             return 422, "invalid_rule", None
@@ -274,6 +278,8 @@ class Model:
             return 422, "evidence_required", None
         if any(ph not in self.photos for ph in photos):
             return 422, "invalid_photo", None
+        if date[:4] in self.closed_years:
+            return 422, "year_closed", None
         return 201, None, hh
 
     def predict_review(self, action, reviewer, claim_id, points=None, reason="x"):
@@ -317,7 +323,9 @@ class Model:
         total = per_unit * c.quantity
         if not second and total > self.threshold:
             return 200, None, ("second_review", per_unit)
-        # the ledger posts the entry: the rule as it is now, the recorder, the caps
+        # the ledger posts the entry: the year open, the rule as it is now, the recorder, the caps
+        if c.date[:4] in self.closed_years:
+            return 422, "year_closed", None
         if not rule.active:
             return 422, "rule_retired", None
         if reviewer["role"] not in rule.recorders:
@@ -339,6 +347,12 @@ class Model:
             return 409, "reversal_of_reversal"
         if e.reversed_by:
             return 409, "already_reversed"
+        if e.kind in ("carry_over", "clearing"):
+            return 409, "year_end_entry"
+        if e.kind == "redemption":
+            return 409, "use_cancel"
+        if e.deed_date[:4] in self.closed_years:
+            return 422, "year_closed"
         return 201, None
 
 
@@ -498,6 +512,8 @@ class Ctx:
                             " deed_date, reverses_id, rule_id, rule_version FROM entries"
                             " WHERE village_id = ? ORDER BY id", self.vid):
             m.add_entry(Entry(*row))
+        m.closed_years = {str(y) for (y,) in self.sql("SELECT year FROM year_closes WHERE village_id = ?",
+                                                       self.vid)}
         self.check_all_balances("the demo ledger before any operation")
         self.setup_claims(moved)
         # dates: a handful, so caps collide, across month and year boundaries

@@ -6,7 +6,8 @@
  * recomputed (the next entry's link breaks), a whole rewritten tail (the chain
  * head), a deleted entry (a sequence gap), a deleted last entry, an inserted
  * entry, renumbered ids and a reversal pointing nowhere, and a balance that no
- * longer matches its entries. The report keeps at most VERIFY_MAX_PROBLEMS
+ * longer matches its entries (and the kept totals of points earned, which an
+ * attacker must fix as well). The report keeps at most VERIFY_MAX_PROBLEMS
  * messages but counts them all.
  */
 #include "check.h"
@@ -239,6 +240,9 @@ static void rehashing_does_not_hide_it(void)
 	                     (long long)v.e[2]), 0);
 	CHECK_INT_EQ(lw_exec(w, "UPDATE balances SET pending = pending + 18 WHERE household_id = %lld",
 	                     (long long)w->h3), 0);
+	/* a careful attacker fixes the kept totals of points earned too */
+	CHECK_INT_EQ(lw_exec(w, "UPDATE totals SET earned = earned + 18 WHERE household_id = %lld",
+	                     (long long)w->h3), 0);
 	verify_report r;
 	core_err err;
 	CHECK_INT_EQ(verify_ledger(w->st, w->v1, &r, &err), CORE_OK);
@@ -302,7 +306,9 @@ static void appended_entry_is_found(void)
 	CHECK_INT_EQ(r.first_bad_entry, 0); /* the entry itself is well formed … */
 	CHECK(says(&r, "entries were removed or added")); /* … but the head is at 6 */
 	CHECK_INT_EQ(r.households_with_bad_balance, 1);   /* and 于洪军's balance lacks 50 */
-	CHECK_INT_EQ(r.nproblems, 2);
+	CHECK_INT_EQ(r.bad_totals, 3);                    /* as do his year, quarter and month */
+	CHECK(says(&r, "points earned kept for"));
+	CHECK_INT_EQ(r.nproblems, 5);
 	arena_free(&ar);
 	lw_done(w);
 }
