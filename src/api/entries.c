@@ -22,6 +22,7 @@ json_t *api_entry_json(const st_entry *e)
 		json_decref(ev);
 	bool late = e->deed_date && e->month && strncmp(e->deed_date, e->month, 7) != 0;
 	json_object_set_new(j, "late", json_boolean(late));
+	json_object_set_new(j, "confirmed", json_boolean(e->confirmed));
 	return j;
 }
 

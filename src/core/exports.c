@@ -179,7 +179,7 @@ core_status exports_passbook(store *st, const actor *who, int64_t household_id,
 		row[4] = EXPORT_TEXT(e->member_name);
 		row[5] = EXPORT_NUM(e->points);
 		row[6] = EXPORT_NUM(e->running_balance);
-		row[7] = EXPORT_TEXT(strcmp(e->bucket, "confirmed") == 0 ? "已确认" : "公示中");
+		row[7] = EXPORT_TEXT(e->confirmed ? "已确认" : "公示中");
 		row[8] = EXPORT_TEXT(e->note);
 	}
 	const char *meta[] = {

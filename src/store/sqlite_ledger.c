@@ -110,7 +110,9 @@ store_rc store_entry_insert(store *st, const st_entry *e, int64_t *id)
 	" e.note, e.evidence, e.reverses_id, e.batch_id, e.claim_id, e.activity_id,"         \
 	" e.inspection_id, e.recorded_by, e.approved_by, e.created_at, e.prev_hash, e.hash,"  \
 	" r.name, r.category, m.name, ur.display_name, ua.display_name, h.passbook_no,"      \
-	" h.head_name, (SELECT x.id FROM entries x WHERE x.reverses_id = e.id)"
+	" h.head_name, (SELECT x.id FROM entries x WHERE x.reverses_id = e.id),"           \
+	" (e.bucket = 'confirmed' OR EXISTS (SELECT 1 FROM confirmed_months cm"             \
+	"   WHERE cm.village_id = e.village_id AND cm.month = e.month))"
 #define ENTRY_FROM                                                                           \
 	" FROM entries e LEFT JOIN rules r ON r.id = e.rule_id"                               \
 	" LEFT JOIN members m ON m.id = e.member_id"                                          \
@@ -154,12 +156,13 @@ static void fill_entry(sqlite3_stmt *s, arena *ar, void *rec)
 	e->passbook_no = sq_col_text(s, 31, ar);
 	e->head_name = sq_col_text(s, 32, ar);
 	e->reversed_by = sq_col_int(s, 33);
+	e->confirmed = sq_col_int(s, 34) != 0;
 }
 
 static void fill_entry_running(sqlite3_stmt *s, arena *ar, void *rec)
 {
 	fill_entry(s, ar, rec);
-	((st_entry *)rec)->running_balance = sq_col_int(s, 34);
+	((st_entry *)rec)->running_balance = sq_col_int(s, 35);
 }
 
 store_rc store_entry_get(store *st, int64_t id, arena *ar, st_entry *out)

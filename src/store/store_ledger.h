@@ -38,6 +38,7 @@ typedef struct {
 	const char *rule_name, *rule_category, *member_name, *recorded_by_name, *approved_by_name;
 	const char *passbook_no, *head_name;
 	int64_t reversed_by;     /* the entry that reverses this one, or 0 */
+	bool confirmed;          /* confirmed now: its bucket, or its month's notice confirmed */
 	int64_t running_balance; /* household lists only: the total after this entry */
 } st_entry;
 

@@ -194,7 +194,7 @@ def test_passbook_csv_matches_the_api_and_neutralises_formulas():
             eq([int(row[0]), row[1], row[4], int(row[5]), int(row[6]), row[8]],
                [e["id"], e["deed_date"], e["member_name"] or "", e["points"], e["running_balance"],
                 neutral(e["note"] or "")], f"entry {e['id']}")
-            eq(row[7], "已确认" if e["bucket"] == "confirmed" else "公示中", "status")
+            eq(row[7], "已确认" if e["confirmed"] else "公示中", "status")
         by_note = {row[8]: row for row in data}
         for raw, shown in [("=SUM(1)", "'=SUM(1)"), ("+86 138", "'+86 138"), ("-2 分", "'-2 分"),
                            ("@cmd", "'@cmd"), ("\t制表开头", "'\t制表开头"),
