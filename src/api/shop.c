@@ -401,7 +401,8 @@ void api_goods_photo(http_req *req)
 
 /* ---- stock ------------------------------------------------------------- */
 
-/* Replies with the goods as they are now and the move just made. */
+/* Replies with the goods as they are now and the move just made (a replay may
+ * come after many later moves: the pages are read until it is found). */
 static void reply_move(http_req *req, int status, int64_t move_id)
 {
 	api_app *app = req->app;
@@ -410,22 +411,29 @@ static void reply_move(http_req *req, int status, int64_t move_id)
 	size_t n = 0;
 	int64_t total = 0;
 	core_err err;
-	if (shop_goods_get(app->st, req->params[0], &req->ar, &g, &err) != CORE_OK ||
-	    shop_stock_moves(app->st, api_actor(req), g.id, 0, 200, &req->ar, &moves, &n, &total,
-	                     &err) != CORE_OK) {
+	if (shop_goods_get(app->st, req->params[0], &req->ar, &g, &err) != CORE_OK) {
 		api_fail(req, &err);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (moves[i].id == move_id) {
-			http_json(req, status,
-			          json_pack("{s:o, s:o}", "goods", goods_json(req, &g, false), "move",
-			                    api_render(&moves[i], move_fields, N(move_fields))));
+	for (int64_t offset = 0;; offset += 200) {
+		if (shop_stock_moves(app->st, api_actor(req), g.id, offset, 200, &req->ar, &moves, &n,
+		                     &total, &err) != CORE_OK) {
+			api_fail(req, &err);
 			return;
 		}
+		for (size_t i = 0; i < n; i++) {
+			if (moves[i].id == move_id) {
+				http_json(req, status,
+				          json_pack("{s:o, s:o}", "goods", goods_json(req, &g, false),
+				                    "move",
+				                    api_render(&moves[i], move_fields, N(move_fields))));
+				return;
+			}
+		}
+		if (n == 0 || offset + 200 >= total)
+			break;
 	}
-	http_json(req, status, json_pack("{s:o, s:I}", "goods", goods_json(req, &g, false), "move_id",
-	                                 (json_int_t)move_id));
+	http_error(req, 500, "internal", "找不到刚记录的库存变动", "the stock move just made is missing");
 }
 
 static void rerender_move(http_req *req, const char *result_ref)

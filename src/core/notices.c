@@ -522,7 +522,8 @@ core_status objection_settle(store *st, const actor *who, int64_t id, const char
 		goto out;
 	}
 	cs = finish(st, who, o.village_id, "objection", id, "settle",
-	            summary_of(json_pack("{s:s, s:I, s:I, s:o, s:b}", "outcome", outcome, "entry_id",
+	            summary_of(json_pack("{s:s, s:s, s:I, s:I, s:o, s:b}", "outcome", outcome,
+	                                 "resolution", resolution, "entry_id",
 	                                 (json_int_t)o.entry_id, "notice_id",
 	                                 (json_int_t)o.notice_id, "reversal_entry_id",
 	                                 upd.reversal_entry_id ? json_integer(upd.reversal_entry_id)

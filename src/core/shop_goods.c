@@ -481,6 +481,8 @@ core_status shop_goods_update(store *st, const actor *who, int64_t id, const sho
 		json_object_set_new(j, "name", json_pack("[s,s]", old.name, g.name));
 	if (strcmp(old.category, g.category) != 0)
 		json_object_set_new(j, "category", json_pack("[s,s]", old.category, g.category));
+	if (strcmp(old.unit, g.unit) != 0)
+		json_object_set_new(j, "unit", json_pack("[s,s]", old.unit, g.unit));
 	if (old.price_points != g.price_points)
 		json_object_set_new(j, "price_points", json_pack("[I,I]", (json_int_t)old.price_points,
 		                                                 (json_int_t)g.price_points));

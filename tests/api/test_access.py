@@ -22,14 +22,29 @@ the village's scorers and admin record, reverse, review, award and score (the cl
 does not, nor do the area admins above the village, who read); villagers see their own
 household's passbook, entries, claims and photos only; another village is 403 except
 for the county admin.
+
+The year's rows (issue 4: notices and objections, the points supermarket, ranking,
+honours, the year end, comparisons, exports) read fixtures made by make_year: an open
+notice of last month in each village (马家寨村 gets confirmed points first through an
+earlier month's notice, which the server confirms in setup: `serve --notice-day-seconds
+3`), sponsors, goods with a photo and stock, an override so the clerk can redeem now,
+redemptions of both households, and 2025 closed. Publishing takes a fresh past month,
+objecting a fresh entry of the open notice, settling and cancelling a fresh objection or
+redemption; closing 2025 again is 409 for the village admin (nobody else gets that far).
+The catalogue of goods, the current notice and redemption window, and the public
+ranking and honours need no login; the shop is run by the village admin and the clerk
+(and the area admins above manage, not serve at the counter); publishing, settling and
+closing the year are the village admin's alone.
 """
 import collections
+import datetime
 import os
 import re
 import sqlite3
+import time
 
 from harness import SRC, Server, run, eq, status
-from ledger_fixtures import day
+from ledger_fixtures import day, today
 from photo_fixtures import fresh_png
 
 PW = "Majiazhai-2024"
@@ -42,7 +57,13 @@ WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 SNAPSHOT_TABLES = ("areas", "villages", "villager_groups", "households", "members", "users",
                    "audit_log", "rules", "batches", "entries", "balances", "chain_heads", "claims",
                    "activities", "activity_signups", "inspections", "inspection_scores", "photos",
-                   "idempotency_keys")
+                   "idempotency_keys", "notices", "objections", "totals", "sponsors", "goods",
+                   "contributions", "stock_moves", "redemption_windows", "redemption_overrides",
+                   "redemptions", "redemption_items", "honour_rules", "year_closes", "year_ranking",
+                   "honours", "confirmed_months")
+# a notice "day" is 3 seconds: 马家寨村's first notice (notice_days 1) confirms in setup, and
+# those published later (notice_days 60: 3 minutes) stay open through the run
+SERVE_ARGS = ["--notice-day-seconds", "3", "--confirm-interval", "1"]
 
 
 def toggle(current, a, b):
@@ -420,6 +441,130 @@ def new_round(th, extra):
 SEQ = iter(range(1, 1_000_000))
 
 
+# ---- issue 4: bodies, fixtures and checks of the year's rows (notices, the shop,
+# ranking, honours, the year end). Each village has, from make_year: an open notice
+# (last month) with a pool of its entries to object to, an objection, a sponsor,
+# goods with a photo and stock, an override so its clerk can redeem now, redemptions
+# of both households, and 2025 closed. ----
+
+def past_month(n):
+    """A month long past, different for every n (the notice rows publish one each)."""
+    return f"{2010 + n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def b_publish(c):
+    return {"month": past_month(next(SEQ))}
+
+
+def b_objection(c):
+    return {"entry_id": c.extra["entry"], "reason": "那天他家没人在村里，这条记录可能记错了"}
+
+
+def b_settle(c):
+    return {"outcome": "dismissed", "resolution": "经核实，记录无误"}
+
+
+def b_sponsor(c):
+    return {"name": f"铁岭农商银行{c.n}", "contact": "13904101234"}
+
+
+def b_contribution(c):
+    return {"kind": "money", "amount_yuan": "200.00", "contributed_on": day(), "note": "捐助积分超市"}
+
+
+def b_goods(c):
+    return {"name": f"洗衣粉{c.n}", "category": "日用品", "unit": "袋", "price_points": 3}
+
+
+def b_goods_update(c):
+    cur = current(c, "SELECT name FROM goods WHERE id = ?", "")
+    return {"name": toggle(cur, "硫磺皂", "硫磺皂（大块）")}
+
+
+def b_stock(c):
+    return {"kind": "intake", "delta": 2, "reason": "村委会采购入库"}
+
+
+def b_window(c):
+    start = 30 + 2 * next(SEQ)
+    return {"starts_on": day(start), "ends_on": day(start), "note": "兑换日"}
+
+
+def b_override(c):
+    return {"reason": "五保户住院，提前兑换生活用品", "hours": 2}
+
+
+def b_redeem(c):
+    return {"household_id": c.extra["hh"], "items": [{"goods_id": c.th.goods, "quantity": 1}]}
+
+
+def b_cancel(c):
+    return {"reason": "拿错了东西，退回"}
+
+
+def b_honour_rule(c):
+    return {"kind": "top", "title": f"文明家庭{c.n}", "top_n": 3}
+
+
+def b_retire(c):
+    return {"status": "retired"}
+
+
+def q_range(c):
+    return f"format=csv&from={day(-30)}&to={day()}"
+
+
+def q_qr(c):
+    return f"code=JIFEN:{c.th.village}:1001"
+
+
+def fx_objectable(home, target):
+    """The open notice of the target's village and a fresh entry of it to object to."""
+    th = side(home, target)
+    entry = th.objectable.pop()
+    return (MISSING if target == "missing" else th.notice), th, {"hh": th.hh_own, "entry": entry}
+
+
+def fx_year(year):
+    """The target village and the year of the path."""
+    def fx(home, target):
+        tid, th, extra = fx_village(home, target)
+        extra["year"] = year
+        return tid, th, extra
+    return fx
+
+
+def new_objection(th, extra):
+    return ok(th.clients["villager"].post(f"/api/v1/notices/{th.notice}/objections", {
+        "entry_id": th.objectable.pop(), "reason": "这条记录的日期不对"}), 201, "fresh objection")["id"]
+
+
+def new_redemption(th, extra):
+    return ok(th.clients["clerk"].post(f"/api/v1/villages/{th.village}/redemptions", {
+        "household_id": th.hh_own, "items": [{"goods_id": th.goods, "quantity": 1}]}),
+        201, "fresh redemption")["id"]
+
+
+def new_honour_rule(th, extra):
+    return ok(th.clients["village_admin"].post(f"/api/v1/villages/{th.village}/honour-rules", {
+        "kind": "top", "title": f"好婆婆{next(SEQ)}", "top_n": 2}), 201, "fresh honour rule")["id"]
+
+
+def see_in_notice(r, c):
+    bad = [i for i in r.json["items"] if i["notice_id"] != c.id or i["village_id"] != c.th.village]
+    return f"objections of other notices: {bad[:3]}" if bad or not r.json["items"] else None
+
+
+def see_file(r, c):
+    good = r.body and "attachment" in (r.header("Content-Disposition") or "")
+    return None if good else f"export answered {r.header('Content-Type')} {r.header('Content-Disposition')}"
+
+
+def see_goods_photo(r, c):
+    good = r.body == c.th.goods_photo and r.header("Content-Type") == "image/png"
+    return None if good else f"goods photo answered {r.header('Content-Type')} {len(r.body)} bytes"
+
+
 V = "/api/v1/villages/{id}"
 MATRIX = [
     #                                                         anon vill clrk scor vadm town cnty
@@ -723,6 +868,290 @@ MATRIX = [
     R("POST", "/api/v1/inspections/{id}/close", "missing",        "401  404  404  404  404  404  404",
       fx=fx_fresh(new_round)),
 
+    # ---- issue 4: notices and objections (the village admin publishes; villagers and cadres object) ----
+    #                                                         anon vill clrk scor vadm town cnty
+    R("POST", V + "/notices", "own village",                  "401  403  403  403  201  403  403", b_publish,
+      fx=fx_village, check=see_made_in_target, note="a fresh past month each time"),
+    R("POST", V + "/notices", "other village",                "401  403  403  403  403  403  403", b_publish,
+      fx=fx_village),
+    R("POST", V + "/notices", "missing",                      "401  404  404  404  404  404  404", b_publish,
+      fx=fx_village),
+    R("GET", V + "/notices", "own village",                   "401  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/notices", "other village",                 "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/notices", "missing",                       "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/notices/current", "own village",           "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_made_in_target, note="public, names masked"),
+    R("GET", V + "/notices/current", "other village",         "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_made_in_target),
+    R("GET", V + "/notices/current", "missing",               "404  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/notices/{id}", "own village",           "401  200  200  200  200  200  200",
+      fx=fx_made("notice"), check=see_target),
+    R("GET", "/api/v1/notices/{id}", "other village",         "401  403  403  403  403  403  200",
+      fx=fx_made("notice"), check=see_target),
+    R("GET", "/api/v1/notices/{id}", "missing",               "401  404  404  404  404  404  404", fx=fx_made("notice")),
+    R("POST", "/api/v1/notices/{id}/objections", "own village",   "401  201  201  201  201  403  403", b_objection,
+      fx=fx_objectable, note="a fresh entry of the open notice each time"),
+    R("POST", "/api/v1/notices/{id}/objections", "other village", "401  403  403  403  403  403  403", b_objection,
+      fx=fx_objectable),
+    R("POST", "/api/v1/notices/{id}/objections", "missing",       "401  404  404  404  404  403  403", b_objection,
+      fx=fx_objectable, note="area admins never object"),
+    R("GET", "/api/v1/notices/{id}/objections", "own village",    "401  200  200  200  200  200  200",
+      fx=fx_made("notice"), check=see_in_notice),
+    R("GET", "/api/v1/notices/{id}/objections", "other village",  "401  403  403  403  403  403  200",
+      fx=fx_made("notice"), check=see_in_notice),
+    R("GET", "/api/v1/notices/{id}/objections", "missing",        "401  404  404  404  404  404  404",
+      fx=fx_made("notice")),
+    R("GET", "/api/v1/objections/{id}", "own village",        "401  200  200  200  200  200  200",
+      fx=fx_made("objection"), check=see_target),
+    R("GET", "/api/v1/objections/{id}", "other village",      "401  403  403  403  403  403  200",
+      fx=fx_made("objection"), check=see_target),
+    R("GET", "/api/v1/objections/{id}", "missing",            "401  404  404  404  404  404  404",
+      fx=fx_made("objection")),
+    R("POST", "/api/v1/objections/{id}/settle", "own village",   "401  403  403  403  200  403  403", b_settle,
+      fx=fx_fresh(new_objection), check=see_target, note="dismissed"),
+    R("POST", "/api/v1/objections/{id}/settle", "other village", "401  403  403  403  403  403  403", b_settle,
+      fx=fx_fresh(new_objection)),
+    R("POST", "/api/v1/objections/{id}/settle", "missing",       "401  404  404  404  404  404  404", b_settle,
+      fx=fx_fresh(new_objection)),
+    R("GET", "/api/v1/notices/{id}/export", "own village",    "401  200  200  200  200  200  200",
+      fx=fx_made("notice"), query="format=csv", check=see_file),
+    R("GET", "/api/v1/notices/{id}/export", "other village",  "401  403  403  403  403  403  200",
+      fx=fx_made("notice"), query="format=csv", check=see_file),
+    R("GET", "/api/v1/notices/{id}/export", "missing",        "401  404  404  404  404  404  404",
+      fx=fx_made("notice"), query="format=csv"),
+
+    # ---- the points supermarket: sponsors, goods (public to read), stock ----
+    R("POST", V + "/sponsors", "own village",                 "401  403  403  403  201  201  201", b_sponsor,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/sponsors", "other village",               "401  403  403  403  403  403  201", b_sponsor,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/sponsors", "missing",                     "401  404  404  404  404  404  404", b_sponsor,
+      fx=fx_village),
+    R("GET", V + "/sponsors", "own village",                  "401  403  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/sponsors", "other village",                "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/sponsors", "missing",                      "401  404  404  404  404  404  404", fx=fx_village),
+    R("POST", "/api/v1/sponsors/{id}/contributions", "own village",   "401  403  201  403  201  201  201",
+      b_contribution, fx=fx_made("sponsor"), note="money"),
+    R("POST", "/api/v1/sponsors/{id}/contributions", "other village", "401  403  403  403  403  403  201",
+      b_contribution, fx=fx_made("sponsor")),
+    R("POST", "/api/v1/sponsors/{id}/contributions", "missing",       "401  404  404  404  404  404  404",
+      b_contribution, fx=fx_made("sponsor")),
+    R("GET", "/api/v1/sponsors/{id}/statement", "own village",        "401  403  200  200  200  200  200",
+      fx=fx_made("sponsor")),
+    R("GET", "/api/v1/sponsors/{id}/statement", "other village",      "401  403  403  403  403  403  200",
+      fx=fx_made("sponsor")),
+    R("GET", "/api/v1/sponsors/{id}/statement", "missing",            "401  404  404  404  404  404  404",
+      fx=fx_made("sponsor")),
+    R("GET", "/api/v1/sponsors/{id}/statement/export", "own village",   "401  403  200  200  200  200  200",
+      fx=fx_made("sponsor"), query="format=csv", check=see_file),
+    R("GET", "/api/v1/sponsors/{id}/statement/export", "other village", "401  403  403  403  403  403  200",
+      fx=fx_made("sponsor"), query="format=csv", check=see_file),
+    R("GET", "/api/v1/sponsors/{id}/statement/export", "missing",       "401  404  404  404  404  404  404",
+      fx=fx_made("sponsor"), query="format=csv"),
+    R("POST", V + "/goods", "own village",                    "401  403  201  403  201  201  201", b_goods,
+      fx=fx_village, check=see_made_in_target, note="the shop's managers"),
+    R("POST", V + "/goods", "other village",                  "401  403  403  403  403  403  201", b_goods,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/goods", "missing",                        "401  404  404  404  404  404  404", b_goods,
+      fx=fx_village),
+    R("GET", V + "/goods", "own village",                     "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village, note="the shelf is public"),
+    R("GET", V + "/goods", "other village",                   "200  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/goods", "missing",                         "404  404  404  404  404  404  404", fx=fx_village),
+    R("GET", "/api/v1/goods/{id}", "own village",             "200  200  200  200  200  200  200",
+      fx=fx_made("goods"), check=see_target),
+    R("GET", "/api/v1/goods/{id}", "other village",           "200  200  200  200  200  200  200",
+      fx=fx_made("goods"), check=see_target),
+    R("GET", "/api/v1/goods/{id}", "missing",                 "404  404  404  404  404  404  404", fx=fx_made("goods")),
+    R("PATCH", "/api/v1/goods/{id}", "own village",           "401  403  200  403  200  200  200", b_goods_update,
+      fx=fx_made("goods"), check=see_target),
+    R("PATCH", "/api/v1/goods/{id}", "other village",         "401  403  403  403  403  403  200", b_goods_update,
+      fx=fx_made("goods"), check=see_target),
+    R("PATCH", "/api/v1/goods/{id}", "missing",               "401  404  404  404  404  404  404", b_goods_update,
+      fx=fx_made("goods")),
+    R("GET", "/api/v1/goods/{id}/photo", "own village",       "200  200  200  200  200  200  200",
+      fx=fx_made("goods"), check=see_goods_photo),
+    R("GET", "/api/v1/goods/{id}/photo", "other village",     "200  200  200  200  200  200  200",
+      fx=fx_made("goods"), check=see_goods_photo),
+    R("GET", "/api/v1/goods/{id}/photo", "missing",           "404  404  404  404  404  404  404", fx=fx_made("goods")),
+    R("POST", "/api/v1/goods/{id}/stock", "own village",      "401  403  201  403  201  403  403", b_stock,
+      fx=fx_made("goods"), note="intake at the village's counter"),
+    R("POST", "/api/v1/goods/{id}/stock", "other village",    "401  403  403  403  403  403  403", b_stock,
+      fx=fx_made("goods")),
+    R("POST", "/api/v1/goods/{id}/stock", "missing",          "401  404  404  404  404  404  404", b_stock,
+      fx=fx_made("goods")),
+    R("GET", "/api/v1/goods/{id}/stock-moves", "own village", "401  403  200  200  200  200  200",
+      fx=fx_made("goods")),
+    R("GET", "/api/v1/goods/{id}/stock-moves", "other village", "401  403  403  403  403  403  200",
+      fx=fx_made("goods")),
+    R("GET", "/api/v1/goods/{id}/stock-moves", "missing",     "401  404  404  404  404  404  404", fx=fx_made("goods")),
+
+    # ---- redemption windows and overrides, redemptions, QR codes ----
+    R("POST", V + "/redemption-windows", "own village",       "401  403  403  403  201  201  201", b_window,
+      fx=fx_village, check=see_made_in_target, note="a fresh future window each time"),
+    R("POST", V + "/redemption-windows", "other village",     "401  403  403  403  403  403  201", b_window,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/redemption-windows", "missing",           "401  404  404  404  404  404  404", b_window,
+      fx=fx_village),
+    R("GET", V + "/redemption-windows", "own village",        "401  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemption-windows", "other village",      "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemption-windows", "missing",            "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/redemption-windows/current", "own village",   "200  200  200  200  200  200  200",
+      fx=fx_village, note="public"),
+    R("GET", V + "/redemption-windows/current", "other village", "200  200  200  200  200  200  200",
+      fx=fx_village),
+    R("GET", V + "/redemption-windows/current", "missing",       "404  404  404  404  404  404  404", fx=fx_village),
+    R("POST", V + "/redemption-overrides", "own village",     "401  403  403  403  201  201  201", b_override,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/redemption-overrides", "other village",   "401  403  403  403  403  403  201", b_override,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/redemption-overrides", "missing",         "401  404  404  404  404  404  404", b_override,
+      fx=fx_village),
+    R("GET", V + "/redemption-overrides", "own village",      "401  403  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemption-overrides", "other village",    "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemption-overrides", "missing",          "401  404  404  404  404  404  404", fx=fx_village),
+    R("POST", V + "/redemptions", "own village",              "401  403  201  403  201  403  403", b_redeem,
+      fx=fx_village, check=see_made_in_target, note="at the village's counter"),
+    R("POST", V + "/redemptions", "other village",            "401  403  403  403  403  403  403", b_redeem,
+      fx=fx_village),
+    R("POST", V + "/redemptions", "missing",                  "401  404  404  404  404  404  404", b_redeem,
+      fx=fx_village),
+    R("GET", V + "/redemptions", "own village",               "401  403  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemptions", "other village",             "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/redemptions", "missing",                   "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/redemptions/export", "own village",        "401  403  200  200  200  200  200",
+      fx=fx_village, query=q_range, check=see_file),
+    R("GET", V + "/redemptions/export", "other village",      "401  403  403  403  403  403  200",
+      fx=fx_village, query=q_range, check=see_file),
+    R("GET", V + "/redemptions/export", "missing",            "401  404  404  404  404  404  404",
+      fx=fx_village, query=q_range),
+    R("GET", "/api/v1/households/{id}/redemptions", "own household",   "401  200  200  200  200  200  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/redemptions", "other household", "401  403  200  200  200  200  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/redemptions", "other village",   "401  403  403  403  403  403  200",
+      check=see_in_target_household),
+    R("GET", "/api/v1/households/{id}/redemptions", "missing",         "401  404  404  404  404  404  404"),
+    R("GET", "/api/v1/redemptions/{id}", "own household",     "401  200  200  200  200  200  200",
+      fx=fx_made("redemption"), check=see_target),
+    R("GET", "/api/v1/redemptions/{id}", "other household",   "401  403  200  200  200  200  200",
+      fx=fx_made("redemption"), check=see_target),
+    R("GET", "/api/v1/redemptions/{id}", "other village",     "401  403  403  403  403  403  200",
+      fx=fx_made("redemption"), check=see_target),
+    R("GET", "/api/v1/redemptions/{id}", "missing",           "401  404  404  404  404  404  404",
+      fx=fx_made("redemption")),
+    R("POST", "/api/v1/redemptions/{id}/cancel", "own village",   "401  403  200  403  200  403  403", b_cancel,
+      fx=fx_fresh(new_redemption), check=see_target, note="made today by the clerk"),
+    R("POST", "/api/v1/redemptions/{id}/cancel", "other village", "401  403  403  403  403  403  403", b_cancel,
+      fx=fx_fresh(new_redemption)),
+    R("POST", "/api/v1/redemptions/{id}/cancel", "missing",       "401  404  404  404  404  404  404", b_cancel,
+      fx=fx_fresh(new_redemption)),
+    R("GET", "/api/v1/households/{id}/qr", "own household",   "401  200  200  200  200  200  200"),
+    R("GET", "/api/v1/households/{id}/qr", "other household", "401  403  200  200  200  200  200"),
+    R("GET", "/api/v1/households/{id}/qr", "other village",   "401  403  403  403  403  403  200"),
+    R("GET", "/api/v1/households/{id}/qr", "missing",         "401  404  404  404  404  404  404"),
+    R("GET", V + "/households/by-qr", "own village",          "401  403  200  200  200  200  200",
+      fx=fx_village, query=q_qr),
+    R("GET", V + "/households/by-qr", "other village",        "401  403  403  403  403  403  200",
+      fx=fx_village, query=q_qr),
+    R("GET", V + "/households/by-qr", "missing",              "401  404  404  404  404  404  404",
+      fx=fx_village, query=q_qr),
+
+    # ---- ranking, honours, the year end ----
+    R("GET", V + "/ranking", "own village",                   "401  403  200  200  200  200  200", fx=fx_village),
+    R("GET", V + "/ranking", "other village",                 "401  403  403  403  403  403  200", fx=fx_village),
+    R("GET", V + "/ranking", "missing",                       "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/ranking/public", "own village",            "200  200  200  200  200  200  200", fx=fx_village),
+    R("GET", V + "/ranking/public", "other village",          "200  200  200  200  200  200  200", fx=fx_village),
+    R("GET", V + "/ranking/public", "missing",                "404  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/ranking/export", "own village",            "401  403  200  200  200  200  200",
+      fx=fx_village, query="format=csv", check=see_file),
+    R("GET", V + "/ranking/export", "other village",          "401  403  403  403  403  403  200",
+      fx=fx_village, query="format=csv", check=see_file),
+    R("GET", V + "/ranking/export", "missing",                "401  404  404  404  404  404  404",
+      fx=fx_village, query="format=csv"),
+    R("GET", "/api/v1/households/{id}/rank", "own household",   "401  200  200  200  200  200  200"),
+    R("GET", "/api/v1/households/{id}/rank", "other household", "401  403  200  200  200  200  200"),
+    R("GET", "/api/v1/households/{id}/rank", "other village",   "401  403  403  403  403  403  200"),
+    R("GET", "/api/v1/households/{id}/rank", "missing",         "401  404  404  404  404  404  404"),
+    R("GET", "/api/v1/households/{id}/passbook/export", "own household",   "401  200  200  200  200  200  200",
+      query="format=csv", check=see_file),
+    R("GET", "/api/v1/households/{id}/passbook/export", "other household", "401  403  200  200  200  200  200",
+      query="format=csv", check=see_file),
+    R("GET", "/api/v1/households/{id}/passbook/export", "other village",   "401  403  403  403  403  403  200",
+      query="format=csv", check=see_file),
+    R("GET", "/api/v1/households/{id}/passbook/export", "missing",         "401  404  404  404  404  404  404",
+      query="format=csv"),
+    R("POST", V + "/honour-rules", "own village",             "401  403  403  403  201  201  201", b_honour_rule,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/honour-rules", "other village",           "401  403  403  403  403  403  201", b_honour_rule,
+      fx=fx_village, check=see_made_in_target),
+    R("POST", V + "/honour-rules", "missing",                 "401  404  404  404  404  404  404", b_honour_rule,
+      fx=fx_village),
+    R("GET", V + "/honour-rules", "own village",              "401  200  200  200  200  200  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/honour-rules", "other village",            "401  403  403  403  403  403  200",
+      fx=fx_village, check=see_in_target_village),
+    R("GET", V + "/honour-rules", "missing",                  "401  404  404  404  404  404  404", fx=fx_village),
+    R("PATCH", "/api/v1/honour-rules/{id}", "own village",    "401  403  403  403  200  200  200", b_retire,
+      fx=fx_fresh(new_honour_rule), check=see_target, note="retired"),
+    R("PATCH", "/api/v1/honour-rules/{id}", "other village",  "401  403  403  403  403  403  200", b_retire,
+      fx=fx_fresh(new_honour_rule), check=see_target),
+    R("PATCH", "/api/v1/honour-rules/{id}", "missing",        "401  404  404  404  404  404  404", b_retire,
+      fx=fx_fresh(new_honour_rule)),
+    R("GET", V + "/honours", "own village",                   "401  403  200  200  200  200  200",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/honours", "other village",                 "401  403  403  403  403  403  200",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/honours", "missing",                       "401  404  404  404  404  404  404",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/honours/public", "own village",            "200  200  200  200  200  200  200",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/honours/public", "other village",          "200  200  200  200  200  200  200",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/honours/public", "missing",                "404  404  404  404  404  404  404",
+      fx=fx_village, query="year=2025"),
+    R("GET", V + "/years", "own village",                     "401  403  200  200  200  200  200", fx=fx_village),
+    R("GET", V + "/years", "other village",                   "401  403  403  403  403  403  200", fx=fx_village),
+    R("GET", V + "/years", "missing",                         "401  404  404  404  404  404  404", fx=fx_village),
+    R("GET", V + "/years/{year}", "own village",              "401  403  200  200  200  200  200",
+      fx=fx_year(2025), note="2025, closed in both"),
+    R("GET", V + "/years/{year}", "other village",            "401  403  403  403  403  403  200", fx=fx_year(2025)),
+    R("GET", V + "/years/{year}", "missing",                  "401  404  404  404  404  404  404", fx=fx_year(2025)),
+    # only 2025 can be closed now (a year closes once, after it ended, not before a later one),
+    # and both villages closed it: the village admin reaches the state check, nobody else does
+    R("POST", V + "/years/{year}/close", "own village",       "401  403  403  403  409  403  403",
+      fx=fx_year(2025), note="2025, already closed"),
+    R("POST", V + "/years/{year}/close", "other village",     "401  403  403  403  403  403  403", fx=fx_year(2025)),
+    R("POST", V + "/years/{year}/close", "missing",           "401  404  404  404  404  404  404", fx=fx_year(2025)),
+
+    # ---- comparisons: area admins at or above the area; the village's cadres for its groups ----
+    R("GET", "/api/v1/areas/{id}/compare", "own area",        "401  403  403  403  403  200  200",
+      query="period=2026"),
+    R("GET", "/api/v1/areas/{id}/compare", "other area",      "401  403  403  403  403  403  200",
+      query="period=2026"),
+    R("GET", "/api/v1/areas/{id}/compare", "county",          "401  403  403  403  403  403  200",
+      query="period=2026"),
+    R("GET", "/api/v1/areas/{id}/compare", "missing",         "401  404  404  404  404  404  404",
+      query="period=2026"),
+    R("GET", V + "/groups/compare", "own village",            "401  403  200  200  200  200  200",
+      fx=fx_village, query="period=2026"),
+    R("GET", V + "/groups/compare", "other village",          "401  403  403  403  403  403  200",
+      fx=fx_village, query="period=2026"),
+    R("GET", V + "/groups/compare", "missing",                "401  404  404  404  404  404  404",
+      fx=fx_village, query="period=2026"),
+
     # last: it ends the sessions the rows above use
     R("DELETE", "/api/v1/session", "-",                       "401  200  200  200  200  200  200", check=see_logged_out),
 ]
@@ -832,6 +1261,7 @@ def make_world(s):
     homes[0].other, homes[1].other = homes[1], homes[0]
     for h in homes:
         make_ledger(s, h)
+        make_year(s, h)
     return world, homes, county_area, county.user["id"]
 
 
@@ -861,6 +1291,68 @@ def make_ledger(s, h):
     for hh in (h.hh_own, h.hh_other):
         ok(scorer.post(f"/api/v1/activities/{h.activity}/signups", {"household_id": hh}), 201, "sign-up")
     h.round = new_round(h, {})
+
+
+def month_start(back):
+    """(YYYY-MM, its 10th) of the month `back` months before this one."""
+    t = today().replace(day=1)
+    for _ in range(back):
+        t = (t - datetime.timedelta(days=1)).replace(day=1)
+    return t.isoformat()[:7], t.replace(day=10).isoformat()
+
+
+def make_year(s, h):
+    """What the year's rows read in one village. 高箭沟村 (the demo) has confirmed
+    points, last month's notice open and 2025 closed; 马家寨村 gets them here: points
+    recorded two months ago and confirmed through that month's notice (notice_days 1,
+    the server counting a notice day as a second), then last month's entries and
+    notice, open for objections (notice_days 60), and 2025 closed. Both get a
+    sponsor, goods with a photo and stock, an override so the clerk can redeem now, a
+    redemption of each household and an objection."""
+    admin, clerk, scorer = h.clients["village_admin"], h.clients["clerk"], h.clients["scorer"]
+    v = h.village
+    last, last_day = month_start(1)
+    if v == s.village_id:
+        status(admin.patch(f"/api/v1/villages/{v}", {"notice_days": 60}), 200, "notice_days 60")
+    else:
+        status(admin.patch(f"/api/v1/villages/{v}", {"notice_days": 1}), 200, "notice_days 1")
+        earlier, earlier_day = month_start(2)
+        ok(scorer.post(f"/api/v1/villages/{v}/entries", {
+            "rule_id": h.rule, "household_ids": [h.hh_own, h.hh_other], "deed_date": earlier_day,
+            "quantity": 30, "note": "义务清雪"}), 201, "points to confirm")
+        n = ok(admin.post(f"/api/v1/villages/{v}/notices", {"month": earlier}), 201, "publish")["id"]
+        deadline = time.time() + 30
+        while s.sql("SELECT status FROM notices WHERE id = ?", n)[0][0] != "confirmed":
+            if time.time() > deadline:
+                raise AssertionError(f"the notice of {earlier} in 马家寨村 was not confirmed")
+            time.sleep(0.2)
+        status(admin.patch(f"/api/v1/villages/{v}", {"notice_days": 60}), 200, "notice_days 60")
+        for _ in range(20):
+            ok(scorer.post(f"/api/v1/villages/{v}/entries", {
+                "rule_id": h.rule, "household_ids": [h.hh_own, h.hh_other], "deed_date": last_day,
+                "note": "打扫村路"}), 201, "entry of last month")
+        ok(admin.post(f"/api/v1/villages/{v}/notices", {"month": last}), 201, "publish last month")
+        ok(admin.post(f"/api/v1/villages/{v}/years/2025/close"), 201, "close 2025")
+    h.notice = s.sql("SELECT id FROM notices WHERE village_id = ? AND month = ? AND status = 'open'", v, last)[0][0]
+    h.objectable = [e for (e,) in s.sql(
+        "SELECT id FROM entries e WHERE village_id = ? AND month = ? AND kind = 'award'"
+        " AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entry_id = e.id) ORDER BY id DESC LIMIT 40",
+        v, last)]
+    assert len(h.objectable) >= 30, f"only {len(h.objectable)} entries to object to in village {v}"
+    h.objection = new_objection(h, {})
+    h.sponsor = ok(admin.post(f"/api/v1/villages/{v}/sponsors", {"name": "铁岭县供销社"}), 201, "sponsor")["id"]
+    h.goods_photo = h.photo_own[1]
+    h.goods = ok(clerk.post(f"/api/v1/villages/{v}/goods", {
+        "name": "硫磺皂", "category": "日用品", "unit": "块", "price_points": 1, "photo": h.photo_own[0],
+        "sponsor_id": h.sponsor}), 201, "goods")["id"]
+    ok(clerk.post(f"/api/v1/goods/{h.goods}/stock", {"kind": "intake", "delta": 200, "reason": "首批入库"}),
+       201, "intake")
+    ok(admin.post(f"/api/v1/villages/{v}/redemption-overrides", {"reason": "测试兑换", "hours": 2}), 201,
+       "override")
+    h.redemption, h.redemption_other = (ok(clerk.post(f"/api/v1/villages/{v}/redemptions", {
+        "household_id": hh, "items": [{"goods_id": h.goods, "quantity": 1}]}), 201, "redemption")["id"]
+        for hh in (h.hh_own, h.hh_other))
 
 
 class Ctx:
@@ -947,7 +1439,7 @@ def test_every_route_is_in_the_matrix():
 
 
 def test_access_matrix():
-    s = Server()
+    s = Server(args=SERVE_ARGS)
     try:
         world, homes, county_area, county_user = make_world(s)
         history = s.sql("SELECT max(id) FROM entries")[0][0]
@@ -967,10 +1459,14 @@ def test_access_matrix():
                         tid, th, extra = row["fx"](home, row["target"])
                     else:
                         tid, th, extra = resolve(row, home, role, county_area, county_user), None, {}
-                    c = Ctx(s, world, home, role, tid, n, county_area, "village_id" in (row["query"] or ""),
-                            th, extra)
-                    path = row["pattern"].replace("{id}", str(tid)).replace("{hash}", extra.get("hash", ""))
-                    url = path + ("?" + row["query"].format(id=tid) if row["query"] else "")
+                    query = row["query"]
+                    c = Ctx(s, world, home, role, tid, n, county_area,
+                            isinstance(query, str) and "village_id" in query, th, extra)
+                    path = (row["pattern"].replace("{id}", str(tid)).replace("{hash}", extra.get("hash", ""))
+                            .replace("{year}", str(extra.get("year", ""))))
+                    if callable(query):
+                        query = query(c)
+                    url = path + ("?" + query.format(id=tid) if query else "")
                     client = c.client
                     if row["pattern"] == "/api/v1/session" and row["method"] == "POST":
                         client = s.anon()  # logging in is what an anonymous visitor does
@@ -1033,7 +1529,7 @@ def test_access_matrix():
 def test_ids_in_bodies_and_queries_stay_in_the_village():
     """The path names the admin's own village, but a body or query names another
     village's group, household or entity: refused (or empty), and nothing changes."""
-    s = Server()
+    s = Server(args=SERVE_ARGS)
     try:
         _, homes, county_area, _ = make_world(s)
         h1, h2 = homes
@@ -1089,6 +1585,23 @@ def test_ids_in_bodies_and_queries_stay_in_the_village():
              {"household_id": h1.hh_own, "items": [{"rule_id": h2.rule}]}, 422, "invalid_rule"),
             (villager, "POST", f"/api/v1/entries/{h1.entry}/reversal", {"reason": "不是我家的"}, 403,
              "forbidden"),
+            # the year's rows: another village's goods, household, sponsor, photo or entry
+            (h1.clients["clerk"], "POST", f"/api/v1/villages/{v1}/redemptions",
+             {"household_id": h1.hh_own, "items": [{"goods_id": h2.goods, "quantity": 1}]}, 422, "invalid_goods"),
+            (h1.clients["clerk"], "POST", f"/api/v1/villages/{v1}/redemptions",
+             {"household_id": h2.hh_own, "items": [{"goods_id": h1.goods, "quantity": 1}]}, 422,
+             "invalid_household"),
+            (h1.clients["clerk"], "POST", f"/api/v1/villages/{v1}/goods",
+             {"name": "毛巾", "category": "日用品", "price_points": 2, "sponsor_id": h2.sponsor}, 422,
+             "invalid_sponsor"),
+            (h1.clients["clerk"], "POST", f"/api/v1/villages/{v1}/goods",
+             {"name": "毛巾", "category": "日用品", "price_points": 2, "photo": h2.photo_own[0]}, 422,
+             "invalid_photo"),
+            (admin, "POST", f"/api/v1/sponsors/{h1.sponsor}/contributions",
+             {"kind": "goods", "goods_id": h2.goods, "quantity": 1, "contributed_on": day()}, 422,
+             "invalid_goods"),
+            (villager, "POST", f"/api/v1/notices/{h1.notice}/objections",
+             {"entry_id": h2.objectable[0], "reason": "这条记录不对"}, 422, "invalid_entry"),
         ]
         for client, method, path, body, want, code in cases:
             before = snapshot(s.db)

@@ -198,6 +198,28 @@ def check_village_update(c):
     status(c.admin.patch(f"/api/v1/villages/{c.v}", {"name": "高箭沟新村"}), 200, "admin rename")
     expect_audit(s, mark, [dict(entity="village", entity_id=c.v, action="update", user_id=3, village_id=c.v,
                                 summary={"name": ["高箭沟村", "高箭沟新村"]})], "admin rename")
+    # the settings: only what changed, old and new
+    old = s.sql("SELECT notice_days FROM villages WHERE id=?", c.v)[0][0]
+    eq(old, 7, "the demo village's notice days")
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/villages/{c.v}", {"notice_days": 5, "name": "高箭沟新村"}), 200, "notice days")
+    expect_audit(s, mark, [dict(entity="village", entity_id=c.v, action="update", user_id=3, village_id=c.v,
+                                summary={"notice_days": [7, 5]})], "notice days")
+    wd, bp, sr = s.sql("SELECT window_days, balance_policy, second_review_points FROM villages WHERE id=?", vid)[0]
+    mark = audit_mark(s)
+    status(c.county.patch(f"/api/v1/villages/{vid}", {"window_days": 0, "balance_policy": "clear",
+                                                      "second_review_points": sr + 10}), 200, "settings")
+    eq((wd, bp), (10, "carry_over"), "a new village's settings")
+    expect_audit(s, mark, [dict(entity="village", entity_id=vid, action="update", user_id=1, village_id=vid,
+                                summary={"window_days": [10, 0], "balance_policy": ["carry_over", "clear"],
+                                         "second_review_points": [sr, sr + 10]})], "village settings")
+    # nothing to change, or a bad setting next to a good one: no row
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/villages/{c.v}", {}), 422, "empty patch")
+    status(c.admin.patch(f"/api/v1/villages/{c.v}", {"window_days": 5, "notice_days": 0}), 422, "bad notice days")
+    status(c.admin.patch(f"/api/v1/villages/{c.v}", {"balance_policy": "keep"}), 422, "bad policy")
+    expect_audit(s, mark, [], "refused village patches")
+    eq(s.sql("SELECT notice_days, window_days FROM villages WHERE id=?", c.v)[0], (5, 10), "settings after refusals")
 
 
 def check_groups_create(c):
@@ -679,6 +701,384 @@ def check_claim_reject(c):
                                 village_id=c.v, summary={"reason": "照片看不清，请补拍"})], "reject")
 
 
+# ---- the year's writes (issue 4) ---------------------------------------------
+# The shop's checks use village 1 (its households have confirmed points from the
+# demo's confirmed months); the notices and the year end a fresh village of their
+# own with last month's points (made once, outside any mark), so no demo notice,
+# and no closed demo year, is in the way.
+
+def shop(c):
+    """A sponsor and goods (20 in stock) of village 1 and the village's clerk; made on first use."""
+    if "goods" in c.ids:
+        return c
+    s = c.s
+    c.clerk = s.login("clerk")
+    c.clerk_id = user_id(s, "clerk")
+    c.ids["sponsor"] = status(c.admin.post(f"/api/v1/villages/{c.v}/sponsors",
+                                           {"name": "铁岭县宏达农资商店", "contact": "李经理"}), 201,
+                              "sponsor").json["id"]
+    g = status(c.admin.post(f"/api/v1/villages/{c.v}/goods", {"name": "鲁花花生油（测试）", "category": "粮油",
+                                                              "unit": "桶", "price_points": 30}), 201,
+               "goods").json
+    c.ids["goods"] = g["id"]
+    status(c.clerk.post(f"/api/v1/goods/{g['id']}/stock", {"kind": "intake", "delta": 20,
+                                                            "reason": "首批入库"}), 201, "stock")
+    return c
+
+
+def redemption_open(c):
+    """Redemption is open in village 1 now (an explicit window from today on, if none is)."""
+    r = status(c.admin.get(f"/api/v1/villages/{c.v}/redemption-windows/current"), 200, "current window")
+    if not r.json.get("open"):
+        status(c.admin.post(f"/api/v1/villages/{c.v}/redemption-windows",
+                            {"starts_on": day(), "ends_on": day(2)}), 201, "window")
+
+
+def rich_household(c, points):
+    """An active household of village 1 with at least this many confirmed points."""
+    return c.s.sql("SELECT h.id FROM households h JOIN balances b ON b.household_id = h.id"
+                   " WHERE h.village_id = ? AND h.status = 'active' AND b.confirmed >= ?"
+                   " ORDER BY b.confirmed DESC, h.id LIMIT 1", c.v, points)[0][0]
+
+
+def stock_of(s, goods_id):
+    return s.sql("SELECT stock FROM goods WHERE id = ?", goods_id)[0][0]
+
+
+def year_village(c):
+    """A fresh village of 平顶堡镇 with its own village admin (c.yadmin), three
+    households and one entry each for last month; made on first use."""
+    if "yvillage" in c.ids:
+        return c
+    s = c.s
+    vid = status(c.county.post("/api/v1/villages", {"name": "腰堡村", "area_id": 2}), 201, "village").json["id"]
+    c.ids["yvillage"] = vid
+    g = status(c.county.post(f"/api/v1/villages/{vid}/groups", {"name": "一组"}), 201, "group").json["id"]
+    c.yhh = [status(c.county.post(f"/api/v1/villages/{vid}/households",
+                                  {"group_id": g, "passbook_no": f"80{i}", "head_name": name}), 201,
+                    "household").json["id"] for i, name in enumerate(("高玉林", "韩淑珍", "曲长海"))]
+    r = status(c.county.post("/api/v1/users", {"username": "yaobao_admin", "display_name": "高德胜",
+                                               "role": "village_admin", "password": "Gao-Desheng-2024",
+                                               "village_id": vid}), 201, "village admin")
+    c.yadmin_id = r.json["id"]
+    c.yadmin = s.login("yaobao_admin", "Gao-Desheng-2024")
+    rule = status(c.yadmin.post(f"/api/v1/villages/{vid}/rules", {"category": "志愿服务", "name": "义务清扫村路",
+                                                                  "points": 3}), 201, "rule").json["id"]
+    t = datetime.now(timezone(timedelta(hours=8))).date().replace(day=1) - timedelta(days=1)
+    c.ymonth, c.ydate = t.strftime("%Y-%m"), t.replace(day=15).isoformat()
+    c.yentries = []
+    for h in c.yhh:
+        r = status(c.yadmin.post(f"/api/v1/villages/{vid}/entries", {"rule_id": rule, "household_ids": [h],
+                                                                     "deed_date": c.ydate}), 201, "record")
+        c.yentries.append(r.json["entries"][0]["id"])
+    return c
+
+
+def published(c):
+    """The id of the year village's notice of last month (published on first use)."""
+    year_village(c)
+    if "notice" not in c.ids:
+        c.ids["notice"] = status(c.yadmin.post(f"/api/v1/villages/{c.ids['yvillage']}/notices",
+                                               {"month": c.ymonth}), 201, "publish").json["id"]
+    return c.ids["notice"]
+
+
+def check_notices_publish(c):
+    s = year_village(c).s
+    vid = c.ids["yvillage"]
+    mark = audit_mark(s)
+    r = status(c.yadmin.post(f"/api/v1/villages/{vid}/notices", {"month": c.ymonth}), 201, "publish")
+    n = r.json
+    c.ids["notice"] = n["id"]
+    eq((n["entry_count"], n["total_points"]), (3, 9), "the notice's entries and points")
+    expect_audit(s, mark, [dict(entity="notice", entity_id=n["id"], action="publish", user_id=c.yadmin_id,
+                                village_id=vid, area_id=2,
+                                summary={"month": c.ymonth, "entries": 3, "points": 9,
+                                         "chain_seq": n["chain_seq"], "chain_hash": n["chain_hash"],
+                                         "closes_at": n["closes_at"]})], "notice publish")
+
+
+def check_objections_create(c):
+    s = year_village(c).s
+    nid = published(c)
+    vid = c.ids["yvillage"]
+    mark = audit_mark(s)
+    r = status(c.yadmin.post(f"/api/v1/notices/{nid}/objections",
+                             {"entry_id": c.yentries[0], "reason": "那天高玉林家没人在村里，请核实"},
+                             headers={"Idempotency-Key": "audit-objection-1"}), 201, "objection")
+    oid = r.json["id"]
+    row = dict(entity="objection", entity_id=oid, action="create", user_id=c.yadmin_id, village_id=vid,
+               summary={"notice_id": nid, "month": c.ymonth, "entry_id": c.yentries[0],
+                        "household_id": c.yhh[0], "points": 3})
+    expect_audit(s, mark, [row], "objection")
+    # the same request again replays the first answer and writes nothing more
+    r = status(c.yadmin.post(f"/api/v1/notices/{nid}/objections",
+                             {"entry_id": c.yentries[0], "reason": "那天高玉林家没人在村里，请核实"},
+                             headers={"Idempotency-Key": "audit-objection-1"}), 201, "objection replayed")
+    eq(r.json["id"], oid, "the replayed objection")
+    expect_audit(s, mark, [row], "objection replayed")
+
+
+def check_objection_settle(c):
+    s = year_village(c).s
+    nid = published(c)
+    vid = c.ids["yvillage"]
+    up, down = [status(c.yadmin.post(f"/api/v1/notices/{nid}/objections",
+                                     {"entry_id": e, "reason": "这条记录可能记错了"}), 201, "objection").json["id"]
+                for e in c.yentries[1:3]]
+    # upheld: the entry is reversed (its own row), then the settlement
+    mark = audit_mark(s)
+    r = status(c.yadmin.post(f"/api/v1/objections/{up}/settle",
+                             {"outcome": "upheld", "resolution": "经入户核实，记录有误，予以冲销"},
+                             headers={"Idempotency-Key": "audit-settle-1"}), 200, "upheld")
+    rev = r.json["reversal_entry_id"]
+    eq(s.sql("SELECT reverses_id, points FROM entries WHERE id = ?", rev)[0], (c.yentries[1], -3), "the reversal")
+    expect_audit(s, mark, [
+        dict(entity="entry", entity_id=rev, action="reverse", user_id=c.yadmin_id, village_id=vid,
+             summary={"reverses": c.yentries[1], "points": -3, "objection": up}),
+        dict(entity="objection", entity_id=up, action="settle", user_id=c.yadmin_id, village_id=vid,
+             summary={"outcome": "upheld", "resolution": "经入户核实，记录有误，予以冲销",
+                      "entry_id": c.yentries[1], "notice_id": nid, "reversal_entry_id": rev,
+                      "notice_confirmed": False})], "objection upheld")
+    # dismissed: no entry, one row
+    mark = audit_mark(s)
+    status(c.yadmin.post(f"/api/v1/objections/{down}/settle",
+                         {"outcome": "dismissed", "resolution": "经核实，记录与细则相符，维持原分"}), 200, "dismissed")
+    expect_audit(s, mark, [dict(entity="objection", entity_id=down, action="settle", user_id=c.yadmin_id,
+                                village_id=vid,
+                                summary={"outcome": "dismissed", "resolution": "经核实，记录与细则相符，维持原分",
+                                         "entry_id": c.yentries[2], "notice_id": nid,
+                                         "reversal_entry_id": None, "notice_confirmed": False})],
+                 "objection dismissed")
+
+
+def check_sponsors_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/sponsors", {"name": "铁岭县富民种业有限公司", "contact": "周经理",
+                                                                 "note": "村企结对共建：种子"}), 201, "sponsor")
+    expect_audit(s, mark, [dict(entity="sponsor", entity_id=r.json["id"], action="create", user_id=3,
+                                village_id=c.v, summary={"name": "铁岭县富民种业有限公司"})], "sponsor create")
+    # an area admin adds one too
+    mark = audit_mark(s)
+    r = status(c.county.post(f"/api/v1/villages/{c.v}/sponsors", {"name": "铁岭县供销合作社"}), 201, "sponsor")
+    expect_audit(s, mark, [dict(entity="sponsor", entity_id=r.json["id"], action="create", user_id=1,
+                                village_id=c.v, summary={"name": "铁岭县供销合作社"})], "sponsor by the county")
+
+
+def check_contributions_create(c):
+    s = shop(c).s
+    sp, g = c.ids["sponsor"], c.ids["goods"]
+    # money
+    mark = audit_mark(s)
+    body = {"kind": "money", "amount_yuan": "5000.5", "contributed_on": day(-3), "note": "共建资金"}
+    r = status(c.admin.post(f"/api/v1/sponsors/{sp}/contributions", body,
+                            headers={"Idempotency-Key": "audit-money-1"}), 201, "money")
+    row = dict(entity="contribution", entity_id=r.json["id"], action="create", user_id=3, village_id=c.v,
+               summary={"sponsor_id": sp, "kind": "money", "amount_yuan": "5000.50",
+                        "contributed_on": day(-3)})
+    expect_audit(s, mark, [row], "money contribution")
+    status(c.admin.post(f"/api/v1/sponsors/{sp}/contributions", body,
+                        headers={"Idempotency-Key": "audit-money-1"}), 201, "money replayed")
+    expect_audit(s, mark, [row], "money contribution replayed")
+    # goods: the stock intake (with its reason), then the contribution
+    before = stock_of(s, g)
+    mark = audit_mark(s)
+    r = status(c.clerk.post(f"/api/v1/sponsors/{sp}/contributions",
+                            {"kind": "goods", "goods_id": g, "quantity": 12, "contributed_on": day(-1),
+                             "note": "春节慰问"}), 201, "goods")
+    expect_audit(s, mark, [
+        dict(entity="goods", entity_id=g, action="stock_intake", user_id=c.clerk_id, village_id=c.v,
+             summary={"name": "鲁花花生油（测试）", "delta": 12, "stock": before + 12,
+                      "reason": f"铁岭县宏达农资商店捐赠（{day(-1)}）：春节慰问"}),
+        dict(entity="contribution", entity_id=r.json["id"], action="create", user_id=c.clerk_id, village_id=c.v,
+             summary={"sponsor_id": sp, "kind": "goods", "goods_id": g, "quantity": 12,
+                      "contributed_on": day(-1)})], "goods contribution")
+
+
+def check_goods_create(c):
+    s = shop(c).s
+    mark = audit_mark(s)
+    r = status(c.clerk.post(f"/api/v1/villages/{c.v}/goods", {"name": "金龙鱼大米10斤", "category": "粮油",
+                                                               "unit": "袋", "price_points": 45,
+                                                               "sponsor_id": c.ids["sponsor"]}), 201, "goods")
+    c.ids["goods2"] = r.json["id"]
+    expect_audit(s, mark, [dict(entity="goods", entity_id=r.json["id"], action="create", user_id=c.clerk_id,
+                                village_id=c.v, summary={"name": "金龙鱼大米10斤", "category": "粮油",
+                                                         "price_points": 45})], "goods create")
+
+
+def check_goods_update(c):
+    s = shop(c).s
+    gid = status(c.admin.post(f"/api/v1/villages/{c.v}/goods", {"name": "立白洗衣粉", "category": "日化",
+                                                                "price_points": 12}), 201, "goods").json["id"]
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/goods/{gid}", {"name": "立白洗衣粉2公斤", "price_points": 15}), 200, "goods edit")
+    expect_audit(s, mark, [dict(entity="goods", entity_id=gid, action="update", user_id=3, village_id=c.v,
+                                summary={"name": ["立白洗衣粉", "立白洗衣粉2公斤"], "price_points": [12, 15]})],
+                 "goods name and price")
+    # the unit alone is named too
+    mark = audit_mark(s)
+    status(c.clerk.patch(f"/api/v1/goods/{gid}", {"unit": "袋"}), 200, "goods unit")
+    expect_audit(s, mark, [dict(entity="goods", entity_id=gid, action="update", user_id=c.clerk_id,
+                                summary={"unit": ["件", "袋"]})], "goods unit")
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/goods/{gid}", {"status": "retired", "sponsor_id": c.ids["sponsor"]}), 200,
+           "retire goods")
+    expect_audit(s, mark, [dict(entity="goods", entity_id=gid, action="update", user_id=3,
+                                summary={"status": ["active", "retired"], "sponsor_id": [0, c.ids["sponsor"]]})],
+                 "goods retired")
+
+
+def check_goods_stock(c):
+    s = shop(c).s
+    g = c.ids["goods"]
+    before = stock_of(s, g)
+    mark = audit_mark(s)
+    r = status(c.clerk.post(f"/api/v1/goods/{g}/stock", {"kind": "intake", "delta": 6,
+                                                          "reason": "用共建资金采购6桶"},
+                            headers={"Idempotency-Key": "audit-stock-1"}), 201, "intake")
+    eq(r.json["goods"]["stock"], before + 6, "stock after the intake")
+    row = dict(entity="goods", entity_id=g, action="stock_intake", user_id=c.clerk_id, village_id=c.v,
+               summary={"name": "鲁花花生油（测试）", "delta": 6, "stock": before + 6, "reason": "用共建资金采购6桶"})
+    expect_audit(s, mark, [row], "stock intake")
+    status(c.clerk.post(f"/api/v1/goods/{g}/stock", {"kind": "intake", "delta": 6, "reason": "用共建资金采购6桶"},
+                        headers={"Idempotency-Key": "audit-stock-1"}), 201, "intake replayed")
+    expect_audit(s, mark, [row], "stock intake replayed")
+    eq(stock_of(s, g), before + 6, "stock after the replay")
+    # a correction names its reason
+    mark = audit_mark(s)
+    status(c.admin.post(f"/api/v1/goods/{g}/stock", {"kind": "correction", "delta": -2,
+                                                      "reason": "盘点发现2桶漏油"}), 201, "correction")
+    expect_audit(s, mark, [dict(entity="goods", entity_id=g, action="stock_correction", user_id=3,
+                                village_id=c.v, summary={"name": "鲁花花生油（测试）", "delta": -2,
+                                                         "stock": before + 4, "reason": "盘点发现2桶漏油"})],
+                 "stock correction")
+
+
+def check_windows_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/redemption-windows",
+                            {"starts_on": day(), "ends_on": day(3), "note": "年底集中兑换"}), 201, "window")
+    expect_audit(s, mark, [dict(entity="redemption_window", entity_id=r.json["id"], action="create", user_id=3,
+                                village_id=c.v, summary={"starts_on": day(), "ends_on": day(3)})], "window")
+    mark = audit_mark(s)
+    r = status(c.county.post(f"/api/v1/villages/{c.v}/redemption-windows",
+                             {"starts_on": day(30), "ends_on": day(39)}), 201, "window by the county")
+    expect_audit(s, mark, [dict(entity="redemption_window", entity_id=r.json["id"], action="create", user_id=1,
+                                village_id=c.v, summary={"starts_on": day(30), "ends_on": day(39)})],
+                 "window by the county")
+
+
+def check_overrides_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/redemption-overrides",
+                            {"reason": "五保户行动不便，上门办理", "hours": 3}), 201, "override")
+    o = r.json
+    expect_audit(s, mark, [dict(entity="redemption_override", entity_id=o["id"], action="create", user_id=3,
+                                village_id=c.v, summary={"hours": 3, "valid_until": o["valid_until"],
+                                                         "reason": "五保户行动不便，上门办理"})], "override")
+
+
+def check_redemptions_create(c):
+    s = shop(c).s
+    redemption_open(c)
+    g = c.ids["goods"]
+    h = rich_household(c, 60)
+    before, stock = s.sql("SELECT confirmed FROM balances WHERE household_id = ?", h)[0][0], stock_of(s, g)
+    mark = audit_mark(s)
+    r = status(c.clerk.post(f"/api/v1/villages/{c.v}/redemptions",
+                            {"household_id": h, "items": [{"goods_id": g, "quantity": 2}]},
+                            headers={"Idempotency-Key": "audit-redeem-1"}), 201, "redeem")
+    red = r.json
+    c.ids["redemption"] = red["id"]
+    eq((red["total_points"], red["balance_after"]), (60, before - 60), "the receipt")
+    summary = {"receipt_no": red["receipt_no"], "household_id": h, "total_points": 60,
+               "items": [{"goods_id": g, "quantity": 2}]}
+    if red.get("override_id"):
+        summary["override_id"] = red["override_id"]
+    row = dict(entity="redemption", entity_id=red["id"], action="create", user_id=c.clerk_id, village_id=c.v,
+               summary=summary)
+    expect_audit(s, mark, [row], "redemption")
+    status(c.clerk.post(f"/api/v1/villages/{c.v}/redemptions",
+                        {"household_id": h, "items": [{"goods_id": g, "quantity": 2}]},
+                        headers={"Idempotency-Key": "audit-redeem-1"}), 201, "redemption replayed")
+    expect_audit(s, mark, [row], "redemption replayed")
+    eq((s.sql("SELECT confirmed FROM balances WHERE household_id = ?", h)[0][0], stock_of(s, g)),
+       (before - 60, stock - 2), "balance and stock after the replay")
+
+
+def check_redemption_cancel(c):
+    s = shop(c).s
+    redemption_open(c)
+    g = c.ids["goods"]
+    h = rich_household(c, 30)
+    red = status(c.clerk.post(f"/api/v1/villages/{c.v}/redemptions",
+                              {"household_id": h, "items": [{"goods_id": g, "quantity": 1}]}), 201, "redeem").json
+    # the clerk on the same day
+    mark = audit_mark(s)
+    status(c.clerk.post(f"/api/v1/redemptions/{red['id']}/cancel", {"reason": "村民改换其他商品"},
+                        headers={"Idempotency-Key": "audit-cancel-1"}), 200, "cancel")
+    row = dict(entity="redemption", entity_id=red["id"], action="cancel", user_id=c.clerk_id, village_id=c.v,
+               summary={"receipt_no": red["receipt_no"], "total_points": 30, "reason": "村民改换其他商品"})
+    expect_audit(s, mark, [row], "cancel by the clerk")
+    status(c.clerk.post(f"/api/v1/redemptions/{red['id']}/cancel", {"reason": "村民改换其他商品"},
+                        headers={"Idempotency-Key": "audit-cancel-1"}), 200, "cancel replayed")
+    expect_audit(s, mark, [row], "cancel replayed")
+    # the village admin
+    red = status(c.clerk.post(f"/api/v1/villages/{c.v}/redemptions",
+                              {"household_id": h, "items": [{"goods_id": g, "quantity": 1}]}), 201, "redeem").json
+    mark = audit_mark(s)
+    status(c.admin.post(f"/api/v1/redemptions/{red['id']}/cancel", {"reason": "录错了户"}), 200, "admin cancel")
+    expect_audit(s, mark, [dict(entity="redemption", entity_id=red["id"], action="cancel", user_id=3,
+                                village_id=c.v, summary={"receipt_no": red["receipt_no"], "total_points": 30,
+                                                         "reason": "录错了户"})], "cancel by the admin")
+
+
+def check_honour_rules_create(c):
+    s = c.s
+    mark = audit_mark(s)
+    r = status(c.admin.post(f"/api/v1/villages/{c.v}/honour-rules",
+                            {"kind": "stars", "title": "文明家庭（测试）", "thresholds": [50, 100, 200, 400, 800]}),
+               201, "honour rule")
+    expect_audit(s, mark, [dict(entity="honour_rule", entity_id=r.json["id"], action="create", user_id=3,
+                                village_id=c.v, summary={"kind": "stars", "title": "文明家庭（测试）",
+                                                         "thresholds": "[50,100,200,400,800]", "top_n": 0})],
+                 "star honour rule")
+    mark = audit_mark(s)
+    r = status(c.county.post(f"/api/v1/villages/{c.v}/honour-rules",
+                             {"kind": "top", "title": "积分标兵（测试）", "top_n": 10}), 201, "top rule")
+    expect_audit(s, mark, [dict(entity="honour_rule", entity_id=r.json["id"], action="create", user_id=1,
+                                village_id=c.v, summary={"kind": "top", "title": "积分标兵（测试）",
+                                                         "thresholds": "[]", "top_n": 10})], "top-N honour rule")
+
+
+def check_honour_rule_update(c):
+    s = c.s
+    rid = status(c.admin.post(f"/api/v1/villages/{c.v}/honour-rules",
+                              {"kind": "top", "title": "孝老爱亲之星（测试）", "top_n": 5}), 201, "rule").json["id"]
+    mark = audit_mark(s)
+    status(c.admin.patch(f"/api/v1/honour-rules/{rid}", {"status": "retired"}), 200, "retire")
+    expect_audit(s, mark, [dict(entity="honour_rule", entity_id=rid, action="retire", user_id=3, village_id=c.v,
+                                summary={})], "honour rule retired")
+
+
+def check_year_close(c):
+    s = year_village(c).s
+    vid = c.ids["yvillage"]
+    year = datetime.now(timezone(timedelta(hours=8))).year - 1
+    policy = s.sql("SELECT balance_policy FROM villages WHERE id = ?", vid)[0][0]
+    mark = audit_mark(s)
+    status(c.yadmin.post(f"/api/v1/villages/{vid}/years/{year}/close"), 201, "close")
+    archived = s.sql("SELECT count(*) FROM year_ranking WHERE village_id = ? AND year = ?", vid, year)[0][0]
+    expect_audit(s, mark, [dict(entity="year", entity_id=year, action="close", user_id=c.yadmin_id,
+                                village_id=vid, area_id=2,
+                                summary={"year": year, "policy": policy, "households": archived, "honours": 0,
+                                         "entries": 0})], "year close")
+
+
 CHECKS = {
     ("POST", "/api/v1/session"): check_session_login,
     ("DELETE", "/api/v1/session"): check_session_logout,
@@ -711,6 +1111,21 @@ CHECKS = {
     ("POST", "/api/v1/villages/{id}/claims"): check_claims_create,
     ("POST", "/api/v1/claims/{id}/approve"): check_claim_approve,
     ("POST", "/api/v1/claims/{id}/reject"): check_claim_reject,
+    ("POST", "/api/v1/villages/{id}/sponsors"): check_sponsors_create,
+    ("POST", "/api/v1/sponsors/{id}/contributions"): check_contributions_create,
+    ("POST", "/api/v1/villages/{id}/goods"): check_goods_create,
+    ("PATCH", "/api/v1/goods/{id}"): check_goods_update,
+    ("POST", "/api/v1/goods/{id}/stock"): check_goods_stock,
+    ("POST", "/api/v1/villages/{id}/redemption-windows"): check_windows_create,
+    ("POST", "/api/v1/villages/{id}/redemption-overrides"): check_overrides_create,
+    ("POST", "/api/v1/villages/{id}/redemptions"): check_redemptions_create,
+    ("POST", "/api/v1/redemptions/{id}/cancel"): check_redemption_cancel,
+    ("POST", "/api/v1/villages/{id}/notices"): check_notices_publish,
+    ("POST", "/api/v1/notices/{id}/objections"): check_objections_create,
+    ("POST", "/api/v1/objections/{id}/settle"): check_objection_settle,
+    ("POST", "/api/v1/villages/{id}/honour-rules"): check_honour_rules_create,
+    ("PATCH", "/api/v1/honour-rules/{id}"): check_honour_rule_update,
+    ("POST", "/api/v1/villages/{id}/years/{year}/close"): check_year_close,
 }
 
 
@@ -816,6 +1231,165 @@ def test_refused_writes_add_no_audit_rows():
                    f"{label}: households changed")
             except AssertionError as e:
                 failures.append(str(e))
+        if failures:
+            raise AssertionError("\n".join(failures))
+    finally:
+        s.close()
+
+
+def _year_state(s):
+    """What a refused write of the year's routes must leave as it was."""
+    q = ["SELECT count(*), coalesce(sum(points), 0) FROM entries",
+         "SELECT group_concat(household_id || ':' || confirmed || ':' || pending) FROM balances",
+         "SELECT group_concat(id || ':' || stock || ':' || price_points || ':' || status || ':' || name) FROM goods",
+         "SELECT count(*) FROM stock_moves", "SELECT count(*) FROM sponsors", "SELECT count(*) FROM contributions",
+         "SELECT group_concat(id || ':' || status) FROM redemptions", "SELECT count(*) FROM redemption_windows",
+         "SELECT count(*) FROM redemption_overrides", "SELECT group_concat(id || ':' || status) FROM notices",
+         "SELECT group_concat(id || ':' || status) FROM objections",
+         "SELECT group_concat(id || ':' || status) FROM honour_rules", "SELECT count(*) FROM year_closes",
+         "SELECT group_concat(name || notice_days || window_days || balance_policy || second_review_points)"
+         " FROM villages"]
+    return [s.sql(x)[0] for x in q]
+
+
+def test_refused_year_writes_add_no_audit_rows():
+    """The year's writes refused (by role, by their checks, by the state they
+    meet) write nothing and log nothing: a stock correction below zero, a
+    redemption without points or stock or outside the window, a second cancel,
+    an objection to a settled entry, a year closed twice."""
+    s = Server()
+    try:
+        v = s.village_id
+        a, county, township = s.login("admin"), s.login("county"), s.login("township")
+        clerk, scorer, vil = s.login("clerk"), s.login("scorer"), s.login_villager("1001")
+        # outside any mark: only explicit windows, goods, a sponsor, an honour rule (one retired)
+        status(a.patch(f"/api/v1/villages/{v}", {"window_days": 0}), 200, "window days 0")
+        closed = not status(a.get(f"/api/v1/villages/{v}/redemption-windows/current"), 200, "current").json["open"]
+        sp = status(a.post(f"/api/v1/villages/{v}/sponsors", {"name": "铁岭县宏达农资商店"}), 201, "sponsor").json["id"]
+        oil = status(a.post(f"/api/v1/villages/{v}/goods", {"name": "花生油（测试）", "category": "粮油",
+                                                           "price_points": 30}), 201, "goods").json["id"]
+        status(clerk.post(f"/api/v1/goods/{oil}/stock", {"kind": "intake", "delta": 3, "reason": "入库"}), 201, "intake")
+        poor, least = s.sql("SELECT h.id, b.confirmed FROM households h JOIN balances b ON b.household_id = h.id"
+                            " WHERE h.village_id = ? AND h.status = 'active' AND b.confirmed BETWEEN 0 AND 9000"
+                            " ORDER BY b.confirmed, h.id LIMIT 1", v)[0]
+        dear = status(a.post(f"/api/v1/villages/{v}/goods", {"name": "电动三轮车（测试）", "category": "家电",
+                                                            "price_points": least + 1}), 201, "goods").json["id"]
+        status(clerk.post(f"/api/v1/goods/{dear}/stock", {"kind": "intake", "delta": 1, "reason": "入库"}), 201,
+               "intake")
+        rich = s.sql("SELECT h.id FROM households h JOIN balances b ON b.household_id = h.id"
+                     " WHERE h.village_id = ? AND h.status = 'active' AND b.confirmed >= 30"
+                     " ORDER BY b.confirmed DESC LIMIT 1", v)[0][0]
+        hr = status(a.post(f"/api/v1/villages/{v}/honour-rules", {"kind": "top", "title": "积分标兵（测试）",
+                                                                  "top_n": 3}), 201, "honour rule").json["id"]
+        gone = status(a.post(f"/api/v1/villages/{v}/honour-rules", {"kind": "top", "title": "旧荣誉（测试）",
+                                                                    "top_n": 3}), 201, "honour rule").json["id"]
+        status(a.patch(f"/api/v1/honour-rules/{gone}", {"status": "retired"}), 200, "retire")
+        # the demo's notice of last month is open; it has an open and a settled objection
+        nid, month = s.sql("SELECT id, month FROM notices WHERE village_id = ? AND status = 'open'"
+                           " ORDER BY month DESC LIMIT 1", v)[0]
+        open_entry = s.sql("SELECT entry_id FROM objections WHERE notice_id = ? AND status = 'open'", nid)[0][0]
+        settled = s.sql("SELECT id FROM objections WHERE notice_id = ? AND status <> 'open'", nid)[0][0]
+        open_obj = s.sql("SELECT id FROM objections WHERE notice_id = ? AND status = 'open'", nid)[0][0]
+        other = s.sql("SELECT id FROM entries WHERE village_id = ? AND month <> ? AND kind = 'award' LIMIT 1",
+                      v, month)[0][0]
+        this_year = datetime.now(timezone(timedelta(hours=8))).year
+        closed_years = [r[0] for r in s.sql("SELECT year FROM year_closes WHERE village_id = ?", v)]
+
+        item = lambda g, q=1: {"household_id": rich, "items": [{"goods_id": g, "quantity": q}]}
+        cases = []
+        if closed:
+            cases.append(("403 redemption outside the window", clerk, "POST", f"/api/v1/villages/{v}/redemptions",
+                          item(oil), 403))
+        cases += [
+            ("403 scorer sponsors", scorer, "POST", f"/api/v1/villages/{v}/sponsors", {"name": "某公司"}, 403),
+            ("409 sponsor twice", a, "POST", f"/api/v1/villages/{v}/sponsors", {"name": "铁岭县宏达农资商店"}, 409),
+            ("422 money of 0 yuan", a, "POST", f"/api/v1/sponsors/{sp}/contributions",
+             {"kind": "money", "amount_yuan": "0", "contributed_on": day()}, 422),
+            ("422 goods without goods", a, "POST", f"/api/v1/sponsors/{sp}/contributions",
+             {"kind": "goods", "quantity": 5, "contributed_on": day()}, 422),
+            ("403 villager contributes", vil, "POST", f"/api/v1/sponsors/{sp}/contributions",
+             {"kind": "money", "amount_yuan": "10", "contributed_on": day()}, 403),
+            ("409 goods name taken", clerk, "POST", f"/api/v1/villages/{v}/goods",
+             {"name": "花生油（测试）", "category": "粮油", "price_points": 5}, 409),
+            ("422 stock edited", a, "PATCH", f"/api/v1/goods/{oil}", {"stock": 100}, 422),
+            ("422 price of 0", a, "PATCH", f"/api/v1/goods/{oil}", {"name": "新名字", "price_points": 0}, 422),
+            ("403 scorer edits goods", scorer, "PATCH", f"/api/v1/goods/{oil}", {"name": "新名字"}, 403),
+            ("422 correction below zero", clerk, "POST", f"/api/v1/goods/{oil}/stock",
+             {"kind": "correction", "delta": -4, "reason": "盘点短少"}, 422),
+            ("422 correction without a reason", clerk, "POST", f"/api/v1/goods/{oil}/stock",
+             {"kind": "correction", "delta": -1, "reason": ""}, 422),
+            ("403 township takes stock in", township, "POST", f"/api/v1/goods/{oil}/stock",
+             {"kind": "intake", "delta": 1, "reason": "入库"}, 403),
+            ("422 window in the past", a, "POST", f"/api/v1/villages/{v}/redemption-windows",
+             {"starts_on": day(-10), "ends_on": day(-5)}, 422),
+            ("403 clerk sets a window", clerk, "POST", f"/api/v1/villages/{v}/redemption-windows",
+             {"starts_on": day(), "ends_on": day(1)}, 403),
+            ("422 override of 0 hours", a, "POST", f"/api/v1/villages/{v}/redemption-overrides",
+             {"reason": "临时兑换", "hours": 0}, 422),
+            ("403 scorer overrides", scorer, "POST", f"/api/v1/villages/{v}/redemption-overrides",
+             {"reason": "临时兑换", "hours": 2}, 403),
+            ("422 publish this month", a, "POST", f"/api/v1/villages/{v}/notices", {"month": day()[:7]}, 422),
+            ("409 publish last month again", a, "POST", f"/api/v1/villages/{v}/notices", {"month": month}, 409),
+            ("403 township publishes", township, "POST", f"/api/v1/villages/{v}/notices", {"month": "2025-01"}, 403),
+            ("409 a second open objection", vil, "POST", f"/api/v1/notices/{nid}/objections",
+             {"entry_id": open_entry, "reason": "请核实"}, 409),
+            ("422 objection to another month", vil, "POST", f"/api/v1/notices/{nid}/objections",
+             {"entry_id": other, "reason": "请核实"}, 422),
+            ("403 township objects", township, "POST", f"/api/v1/notices/{nid}/objections",
+             {"entry_id": open_entry, "reason": "请核实"}, 403),
+            ("409 settle twice", a, "POST", f"/api/v1/objections/{settled}/settle",
+             {"outcome": "dismissed", "resolution": "维持原分"}, 409),
+            ("422 bad outcome", a, "POST", f"/api/v1/objections/{open_obj}/settle",
+             {"outcome": "maybe", "resolution": "再议"}, 422),
+            ("403 scorer settles", scorer, "POST", f"/api/v1/objections/{open_obj}/settle",
+             {"outcome": "upheld", "resolution": "冲销"}, 403),
+            ("403 township settles", township, "POST", f"/api/v1/objections/{open_obj}/settle",
+             {"outcome": "upheld", "resolution": "冲销"}, 403),
+            ("422 four thresholds", a, "POST", f"/api/v1/villages/{v}/honour-rules",
+             {"kind": "stars", "title": "星级（测试）", "thresholds": [1, 2, 3, 4]}, 422),
+            ("409 honour title taken", a, "POST", f"/api/v1/villages/{v}/honour-rules",
+             {"kind": "top", "title": "积分标兵（测试）", "top_n": 5}, 409),
+            ("422 honour rule edited", a, "PATCH", f"/api/v1/honour-rules/{hr}", {"status": "active"}, 422),
+            ("409 honour rule retired twice", a, "PATCH", f"/api/v1/honour-rules/{gone}", {"status": "retired"}, 409),
+            ("422 close this year", a, "POST", f"/api/v1/villages/{v}/years/{this_year}/close", None, 422),
+            ("403 clerk closes", clerk, "POST", f"/api/v1/villages/{v}/years/{this_year - 1}/close", None, 403),
+            ("422 nothing to change", a, "PATCH", f"/api/v1/villages/{v}", {}, 422),
+        ]
+        if this_year - 1 in closed_years:
+            cases.append(("409 close a closed year", a, "POST", f"/api/v1/villages/{v}/years/{this_year - 1}/close",
+                          None, 409))
+        failures = []
+        # then with an override, so only the points and the stock refuse
+        late = [
+            ("422 not enough points", clerk, "POST", f"/api/v1/villages/{v}/redemptions",
+             {"household_id": poor, "items": [{"goods_id": dear, "quantity": 1}]}, 422),
+            ("409 out of stock", clerk, "POST", f"/api/v1/villages/{v}/redemptions", item(oil, 4), 409),
+            ("403 scorer redeems", scorer, "POST", f"/api/v1/villages/{v}/redemptions", item(oil), 403),
+            ("403 township redeems", township, "POST", f"/api/v1/villages/{v}/redemptions", item(oil), 403),
+        ]
+
+        def attempt(label, c, method, path, body, st):
+            mark = audit_mark(s)
+            before = _year_state(s)
+            r = c.request(method, path, body=body)
+            try:
+                status(r, st, label)
+                expect_audit(s, mark, [], label)
+                eq(_year_state(s), before, f"{label}: state changed")
+            except AssertionError as e:
+                failures.append(str(e))
+
+        for case in cases:
+            attempt(*case)
+        status(a.post(f"/api/v1/villages/{v}/redemption-overrides", {"reason": "测试", "hours": 1}), 201, "override")
+        for case in late:
+            attempt(*case)
+        # cancelled once by the clerk: a second cancel, by anyone, writes nothing
+        red = status(clerk.post(f"/api/v1/villages/{v}/redemptions", item(oil)), 201, "redeem").json["id"]
+        attempt("403 scorer cancels", scorer, "POST", f"/api/v1/redemptions/{red}/cancel", {"reason": "不要了"}, 403)
+        status(clerk.post(f"/api/v1/redemptions/{red}/cancel", {"reason": "不要了"}), 200, "cancel")
+        attempt("409 cancel twice", a, "POST", f"/api/v1/redemptions/{red}/cancel", {"reason": "再取消"}, 409)
+        attempt("422 cancel without a reason", a, "POST", f"/api/v1/redemptions/{red}/cancel", {"reason": ""}, 422)
         if failures:
             raise AssertionError("\n".join(failures))
     finally:

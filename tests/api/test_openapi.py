@@ -20,8 +20,10 @@ Live checks, against a real `jifen serve` with the demo village:
     whose shape is the documented schema (keys, types, enums, nested items), or a picture
     of a documented type;
   - every write of the ledger (rules, entries, reversals, photos, claims, activities,
-    inspection rounds), made as its users make it, answers as documented, and a replay
-    under an Idempotency-Key carries the documented header;
+    inspection rounds) and of the village's year (settings, notices, objections, sponsors,
+    goods, stock, windows, redemptions, honour rules, the year's close), made as its users
+    make it, answers as documented, and a replay under an Idempotency-Key carries the
+    documented header; an exported file starts as its type does, under a Content-Disposition;
   - unknown fields (422), no login (401), a cookie write without X-CSRF-Token (403) and an
     oversized login (413) answer as documented on every route they apply to.
 
@@ -37,8 +39,8 @@ import os
 import re
 
 from harness import SRC, Client, Server, eq, run, status
-from ledger_fixtures import day
-from photo_fixtures import png as png_of, upload_ok, villager as villager_account
+from ledger_fixtures import day, second_village
+from photo_fixtures import png as png_of, staff, upload_ok, villager as villager_account
 
 DOC_PATH = os.path.join(SRC, "docs", "api", "openapi.yaml")
 ROUTES_C = os.path.join(SRC, "src", "api", "routes.c")
@@ -439,9 +441,11 @@ HASH_PATTERN = "^[0-9a-f]{64}$"
 
 
 def fill(pattern, **ids):
-    """The pattern with its one {id} replaced (every route has at most one), and its
-    {hash} (a photo's SHA-256) by the given one or 64 zeros."""
-    return pattern.replace("{id}", str(ids.get("id", 1))).replace("{hash}", ids.get("hash", "0" * 64))
+    """The pattern with its one {id} replaced (every route has at most one), its {hash}
+    (a photo's SHA-256) by the given one or 64 zeros, and its {year} by the given one or
+    2025 (the demo's closed year)."""
+    return (pattern.replace("{id}", str(ids.get("id", 1))).replace("{hash}", ids.get("hash", "0" * 64))
+            .replace("{year}", str(ids.get("year", 2025))))
 
 
 # ---- static: the document against the source ---------------------------------------------
@@ -699,7 +703,12 @@ def check_shape(d, value, schema, where):
         probs.append(f"{where}: {value!r}, schema says const {schema['const']!r}")
     if "enum" in schema and value not in schema["enum"]:
         probs.append(f"{where}: {value!r} not in enum {schema['enum']}")
-    if isinstance(value, dict):
+    extra = schema.get("additionalProperties")
+    if isinstance(value, dict) and isinstance(extra, dict) and "properties" not in schema:
+        # a map (points by category): any keys, every value of the one schema
+        for k in sorted(value):
+            probs += check_shape(d, value[k], extra, f"{where}.{k}")
+    elif isinstance(value, dict):
         req = set(schema.get("required", []))
         props = schema.get("properties", {})
         keys = set(value)
@@ -741,6 +750,15 @@ def check_against_doc(d, method, pattern, r, what):
     elif media.startswith("image/"):  # a photo: its first bytes are of the type it is served as
         magic = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "image/webp": b"RIFF"}
         assert r.body.startswith(magic[media]), f"{what}: served as {media}, but starts {r.body[:12]!r}"
+    else:  # a file to save (an export): its first bytes are of its type, under a documented name
+        magic = {"text/csv": b"\xef\xbb\xbf", "application/pdf": b"%PDF-",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": b"PK\x03\x04"}
+        assert media in magic, f"{what}: {media} is neither JSON, a picture nor a known file type"
+        assert r.body.startswith(magic[media]), f"{what}: served as {media}, but starts {r.body[:12]!r}"
+        if "Content-Disposition" in resp.get("headers", {}):
+            cd = r.header("Content-Disposition") or ""
+            assert cd.startswith("attachment; filename=") and "filename*=UTF-8''" in cd, \
+                f"{what}: Content-Disposition {cd!r}"
 
 
 def test_openapi_yaml_is_served_byte_for_byte():
@@ -817,6 +835,25 @@ def test_get_routes_answer_as_documented():
         own_entry = s.sql("SELECT entry_id FROM claims WHERE id = ?", approved["id"])[0][0]
         other_entry = s.sql("SELECT id FROM entries WHERE household_id = ? ORDER BY id DESC LIMIT 1", other_hid)[0][0]
         month = s.sql("SELECT month FROM entries WHERE id = ?", other_entry)[0][0]
+        # the village's year, from the demo: notices (last month's open, older confirmed)
+        # with objections, the supermarket's sponsors, goods and redemptions, 2025 closed
+        clerk = s.login("clerk")
+        open_notice, open_month = s.sql("SELECT id, month FROM notices WHERE village_id = ? AND status = 'open'",
+                                        vid)[0]
+        old_notice = s.sql("SELECT id FROM notices WHERE village_id = ? AND status = 'confirmed' ORDER BY month "
+                           "LIMIT 1", vid)[0][0]
+        objection = s.sql("SELECT id FROM objections WHERE notice_id = ? AND status = 'open' LIMIT 1", open_notice)[0][0]
+        settled = s.sql("SELECT id FROM objections WHERE status = 'upheld' LIMIT 1")[0][0]
+        sponsor = s.sql("SELECT id FROM sponsors WHERE village_id = ? ORDER BY id LIMIT 1", vid)[0][0]
+        rice = s.sql("SELECT id FROM goods WHERE village_id = ? AND name = '大米'", vid)[0][0]
+        soap = s.sql("SELECT id FROM goods WHERE village_id = ? AND name = '香皂'", vid)[0][0]
+        # a picture for one of the goods, so that GET …/photo has one to serve
+        r = status(admin.patch(f"/api/v1/goods/{soap}", {"photo": upload_ok(admin, vid)}), 200, "goods picture")
+        check_against_doc(d, "PATCH", "/api/v1/goods/{id}", r, "goods picture")
+        redemption, redeemer = s.sql("SELECT id, household_id FROM redemptions WHERE village_id = ? AND household_id <> ? "
+                                     "ORDER BY id LIMIT 1", vid, own_hid)[0]
+        group1 = s.sql("SELECT id FROM villager_groups WHERE village_id = ? AND name = '一组'", vid)[0][0]
+        township_area = s.sql("SELECT id FROM areas WHERE level = 'township'")[0][0]
         table = [
             # who, pattern, concrete path, expected status
             (anon, "/api/v1/health", "/api/v1/health", 200),
@@ -914,6 +951,101 @@ def test_get_routes_answer_as_documented():
             (admin, "/api/v1/inspections/{id}", f"/api/v1/inspections/{round_['id']}", 200),
             (s.login("clerk"), "/api/v1/inspections/{id}", f"/api/v1/inspections/{round_['id']}", 403),
             (scorer, "/api/v1/inspections/{id}", "/api/v1/inspections/999999", 404),
+            # notices and objections
+            (villager, "/api/v1/villages/{id}/notices", f"/api/v1/villages/{vid}/notices", 200),
+            (county, "/api/v1/villages/{id}/notices", f"/api/v1/villages/{vid}/notices?per_page=5&page=2", 200),
+            (admin, "/api/v1/villages/{id}/notices", "/api/v1/villages/999/notices", 404),
+            (anon, "/api/v1/villages/{id}/notices/current", f"/api/v1/villages/{vid}/notices/current", 200),
+            (anon, "/api/v1/villages/{id}/notices/current", f"/api/v1/villages/{vid}/notices/current?month=2025-12", 200),
+            (anon, "/api/v1/villages/{id}/notices/current", "/api/v1/villages/999/notices/current", 404),
+            (villager, "/api/v1/notices/{id}", f"/api/v1/notices/{open_notice}?household_id={own_hid}", 200),
+            (admin, "/api/v1/notices/{id}", f"/api/v1/notices/{old_notice}?household_id={other_hid}", 200),
+            (township, "/api/v1/notices/{id}", f"/api/v1/notices/{open_notice}?household_id={own_hid}", 200),
+            (admin, "/api/v1/notices/{id}", "/api/v1/notices/999999", 404),
+            (admin, "/api/v1/notices/{id}/objections", f"/api/v1/notices/{open_notice}/objections", 200),
+            (villager, "/api/v1/notices/{id}/objections", f"/api/v1/notices/{open_notice}/objections?status=open", 200),
+            (admin, "/api/v1/notices/{id}/objections", f"/api/v1/notices/{open_notice}/objections?status=late", 400),
+            (admin, "/api/v1/objections/{id}", f"/api/v1/objections/{objection}", 200),
+            (scorer, "/api/v1/objections/{id}", f"/api/v1/objections/{settled}", 200),
+            (admin, "/api/v1/objections/{id}", "/api/v1/objections/999999", 404),
+            # the supermarket
+            (admin, "/api/v1/villages/{id}/sponsors", f"/api/v1/villages/{vid}/sponsors", 200),
+            (villager, "/api/v1/villages/{id}/sponsors", f"/api/v1/villages/{vid}/sponsors", 403),
+            (clerk, "/api/v1/sponsors/{id}/statement", f"/api/v1/sponsors/{sponsor}/statement", 200),
+            (admin, "/api/v1/sponsors/{id}/statement", "/api/v1/sponsors/999999/statement", 404),
+            (anon, "/api/v1/villages/{id}/goods", f"/api/v1/villages/{vid}/goods", 200),
+            (anon, "/api/v1/villages/{id}/goods", f"/api/v1/villages/{vid}/goods?status=all&sponsor_id={sponsor}", 200),
+            (anon, "/api/v1/villages/{id}/goods", f"/api/v1/villages/{vid}/goods?per_page=201", 400),
+            (anon, "/api/v1/goods/{id}", f"/api/v1/goods/{soap}", 200),
+            (anon, "/api/v1/goods/{id}", f"/api/v1/goods/{rice}", 200),
+            (anon, "/api/v1/goods/{id}", "/api/v1/goods/999999", 404),
+            (anon, "/api/v1/goods/{id}/photo", f"/api/v1/goods/{soap}/photo", 200),
+            (anon, "/api/v1/goods/{id}/photo", f"/api/v1/goods/{rice}/photo", 404),
+            (clerk, "/api/v1/goods/{id}/stock-moves", f"/api/v1/goods/{rice}/stock-moves", 200),
+            (villager, "/api/v1/goods/{id}/stock-moves", f"/api/v1/goods/{rice}/stock-moves", 403),
+            (villager, "/api/v1/villages/{id}/redemption-windows", f"/api/v1/villages/{vid}/redemption-windows", 200),
+            (anon, "/api/v1/villages/{id}/redemption-windows/current",
+             f"/api/v1/villages/{vid}/redemption-windows/current", 200),
+            (admin, "/api/v1/villages/{id}/redemption-overrides", f"/api/v1/villages/{vid}/redemption-overrides", 200),
+            (villager, "/api/v1/villages/{id}/redemption-overrides", f"/api/v1/villages/{vid}/redemption-overrides", 403),
+            (clerk, "/api/v1/villages/{id}/redemptions", f"/api/v1/villages/{vid}/redemptions", 200),
+            (admin, "/api/v1/villages/{id}/redemptions", f"/api/v1/villages/{vid}/redemptions?status=cancelled", 200),
+            (villager, "/api/v1/villages/{id}/redemptions", f"/api/v1/villages/{vid}/redemptions", 403),
+            (scorer, "/api/v1/households/{id}/redemptions", f"/api/v1/households/{redeemer}/redemptions", 200),
+            (villager, "/api/v1/households/{id}/redemptions", f"/api/v1/households/{own_hid}/redemptions", 200),
+            (villager, "/api/v1/households/{id}/redemptions", f"/api/v1/households/{other_hid}/redemptions", 403),
+            (clerk, "/api/v1/redemptions/{id}", f"/api/v1/redemptions/{redemption}", 200),
+            (villager, "/api/v1/redemptions/{id}", f"/api/v1/redemptions/{redemption}", 403),
+            (admin, "/api/v1/redemptions/{id}", "/api/v1/redemptions/999999", 404),
+            (villager, "/api/v1/households/{id}/qr", f"/api/v1/households/{own_hid}/qr", 200),
+            (villager, "/api/v1/households/{id}/qr", f"/api/v1/households/{other_hid}/qr", 403),
+            (clerk, "/api/v1/villages/{id}/households/by-qr", f"/api/v1/villages/{vid}/households/by-qr?code=JIFEN:{vid}:1001",
+             200),
+            (clerk, "/api/v1/villages/{id}/households/by-qr", f"/api/v1/villages/{vid}/households/by-qr", 400),
+            (villager, "/api/v1/villages/{id}/households/by-qr",
+             f"/api/v1/villages/{vid}/households/by-qr?code=JIFEN:{vid}:1001", 403),
+            # ranking, honours, years, comparisons
+            (scorer, "/api/v1/villages/{id}/ranking", f"/api/v1/villages/{vid}/ranking", 200),
+            (county, "/api/v1/villages/{id}/ranking", f"/api/v1/villages/{vid}/ranking?period=2026-Q3&group_id={group1}",
+             200),
+            (villager, "/api/v1/villages/{id}/ranking", f"/api/v1/villages/{vid}/ranking", 403),
+            (admin, "/api/v1/villages/{id}/ranking", f"/api/v1/villages/{vid}/ranking?period=2026-13", 422),
+            (anon, "/api/v1/villages/{id}/ranking/public", f"/api/v1/villages/{vid}/ranking/public?period={open_month}",
+             200),
+            (anon, "/api/v1/villages/{id}/ranking/public", "/api/v1/villages/999/ranking/public", 404),
+            (villager, "/api/v1/households/{id}/rank", f"/api/v1/households/{own_hid}/rank", 200),
+            (scorer, "/api/v1/households/{id}/rank", f"/api/v1/households/{other_hid}/rank?period=2025", 200),
+            (villager, "/api/v1/households/{id}/rank", f"/api/v1/households/{other_hid}/rank", 403),
+            (villager, "/api/v1/villages/{id}/honour-rules", f"/api/v1/villages/{vid}/honour-rules", 200),
+            (admin, "/api/v1/villages/{id}/honours", f"/api/v1/villages/{vid}/honours?year=2025", 200),
+            (county, "/api/v1/villages/{id}/honours", f"/api/v1/villages/{vid}/honours?year=2024", 200),
+            (villager, "/api/v1/villages/{id}/honours", f"/api/v1/villages/{vid}/honours?year=2025", 403),
+            (anon, "/api/v1/villages/{id}/honours/public", f"/api/v1/villages/{vid}/honours/public?year=2025", 200),
+            (admin, "/api/v1/villages/{id}/years", f"/api/v1/villages/{vid}/years", 200),
+            (villager, "/api/v1/villages/{id}/years", f"/api/v1/villages/{vid}/years", 403),
+            (county, "/api/v1/villages/{id}/years/{year}", f"/api/v1/villages/{vid}/years/2025", 200),
+            (admin, "/api/v1/villages/{id}/years/{year}", f"/api/v1/villages/{vid}/years/2024", 404),
+            (county, "/api/v1/areas/{id}/compare", f"/api/v1/areas/{county_area}/compare?period=2026", 200),
+            (township, "/api/v1/areas/{id}/compare", f"/api/v1/areas/{township_area}/compare?from=2026-01&to=2026-06",
+             200),
+            (admin, "/api/v1/areas/{id}/compare", f"/api/v1/areas/{county_area}/compare?period=2026", 403),
+            (county, "/api/v1/areas/{id}/compare", f"/api/v1/areas/{county_area}/compare", 400),
+            (scorer, "/api/v1/villages/{id}/groups/compare", f"/api/v1/villages/{vid}/groups/compare?period=2026-Q3", 200),
+            (villager, "/api/v1/villages/{id}/groups/compare", f"/api/v1/villages/{vid}/groups/compare?period=2026", 403),
+            # exports: files in each format
+            (villager, "/api/v1/notices/{id}/export", f"/api/v1/notices/{open_notice}/export?format=csv", 200),
+            (county, "/api/v1/notices/{id}/export", f"/api/v1/notices/{old_notice}/export?format=xlsx", 200),
+            (admin, "/api/v1/notices/{id}/export", f"/api/v1/notices/{open_notice}/export?format=doc", 400),
+            (scorer, "/api/v1/villages/{id}/ranking/export", f"/api/v1/villages/{vid}/ranking/export?format=xlsx", 200),
+            (villager, "/api/v1/villages/{id}/ranking/export", f"/api/v1/villages/{vid}/ranking/export?format=csv", 403),
+            (villager, "/api/v1/households/{id}/passbook/export", f"/api/v1/households/{own_hid}/passbook/export?format=pdf",
+             200),
+            (villager, "/api/v1/households/{id}/passbook/export",
+             f"/api/v1/households/{other_hid}/passbook/export?format=pdf", 403),
+            (clerk, "/api/v1/villages/{id}/redemptions/export",
+             f"/api/v1/villages/{vid}/redemptions/export?format=csv&from=2026-09-01&to=2026-09-30", 200),
+            (admin, "/api/v1/sponsors/{id}/statement/export", f"/api/v1/sponsors/{sponsor}/statement/export?format=xlsx", 200),
+            (admin, "/api/v1/sponsors/{id}/statement/export", "/api/v1/sponsors/999999/statement/export?format=csv", 404),
         ]
         # every GET route is in the table (the document itself is checked byte for byte above)
         gets = {r["pattern"] for r in routes() if r["method"] == "GET"} - {"/api/v1/openapi.yaml"}
@@ -1267,6 +1399,120 @@ def test_ledger_writes_match_their_schemas():
         step(admin, "PATCH", "/api/v1/users/{id}", 422, {"home_household_id": other_hid},
              code="invalid_home_household", id=villager.user["id"])
         step(scorer, "PATCH", "/api/v1/users/{id}", 403, {"home_household_id": own_hid}, id=sid)
+
+        # the village's year: its settings
+        village = "/api/v1/villages/{id}"
+        r = step(admin, "PATCH", village, 200, {"notice_days": 5, "window_days": 7, "balance_policy": "clear",
+                                                 "second_review_points": 30}, id=vid)
+        eq((r.json["notice_days"], r.json["window_days"], r.json["balance_policy"], r.json["second_review_points"]),
+           (5, 7, "clear", 30), "the settings")
+        step(admin, "PATCH", village, 422, {}, code="nothing_to_change", id=vid)
+        step(admin, "PATCH", village, 422, {"balance_policy": "keep"}, code="invalid_balance_policy", id=vid)
+        step(admin, "PATCH", village, 200, {"notice_days": 7, "window_days": 10, "balance_policy": "carry_over",
+                                           "second_review_points": 20}, id=vid)
+
+        # the open notice (last month's): an objection by the villager, settled by the admin
+        clerk, county = s.login("clerk"), s.login("county")
+        notice, notice_month = s.sql("SELECT id, month FROM notices WHERE village_id = ? AND status = 'open'", vid)[0]
+        notices = "/api/v1/villages/{id}/notices"
+        step(admin, "POST", notices, 409, {"month": notice_month}, code="notice_exists", id=vid)
+        step(admin, "POST", notices, 422, {"month": day()[:7]}, code="month_not_ended", id=vid)
+        step(county, "POST", notices, 403, {"month": notice_month}, id=vid)
+        objected = s.sql("SELECT e.id FROM entries e WHERE e.household_id = ? AND e.month = ? AND e.kind = 'award' "
+                         "AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses_id = e.id) "
+                         "AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.entry_id = e.id) ORDER BY e.id LIMIT 1",
+                         own_hid, notice_month)[0][0]
+        objections = "/api/v1/notices/{id}/objections"
+        body = {"entry_id": objected, "reason": "那天我家没人在村里，这条记录可能记错了，请核实"}
+        first = step(villager, "POST", objections, 201, body, headers={"Idempotency-Key": "obj-1"}, id=notice)
+        eq((first.json["status"], first.json["entry_id"], first.json["mine"]), ("open", objected, True), "the objection")
+        replay = step(villager, "POST", objections, 201, body, headers={"Idempotency-Key": "obj-1"}, id=notice)
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", first.body), "the objection replayed")
+        step(villager, "POST", objections, 409, body, code="objection_open", id=notice)
+        step(county, "POST", objections, 403, body, id=notice)
+        settle = "/api/v1/objections/{id}/settle"
+        decision = {"outcome": "upheld", "resolution": "经评分小组入户核实，记录有误，予以冲销"}
+        step(villager, "POST", settle, 403, decision, id=first.json["id"])
+        done = step(admin, "POST", settle, 200, decision, headers={"Idempotency-Key": "settle-1"}, id=first.json["id"]).json
+        eq((done["status"], done["reversal_entry_id"] is not None), ("upheld", True), "upheld: the entry reversed")
+        step(admin, "POST", settle, 409, dict(decision, outcome="dismissed"), code="objection_settled",
+             id=first.json["id"])
+        step(admin, "POST", settle, 422, {"outcome": "maybe", "resolution": "再议"}, code="invalid_outcome",
+             id=s.sql("SELECT id FROM objections WHERE status = 'open' LIMIT 1")[0][0])
+
+        # the supermarket: a sponsor, goods, stock, a window, an override, a redemption and its cancel
+        sponsor = step(admin, "POST", "/api/v1/villages/{id}/sponsors", 201,
+                       {"name": "铁岭农商银行", "contact": "李主任 13941012345", "note": "年度共建"}, id=vid).json
+        step(admin, "POST", "/api/v1/villages/{id}/sponsors", 409, {"name": "铁岭农商银行"}, code="sponsor_exists", id=vid)
+        step(scorer, "POST", "/api/v1/villages/{id}/sponsors", 403, {"name": "平顶堡镇供销社"}, id=vid)
+        goods_body = {"name": "电饭煲", "category": "厨具", "unit": "个", "price_points": 30, "sponsor_id": sponsor["id"],
+                      "photo": photo["hash"]}
+        goods = step(clerk, "POST", "/api/v1/villages/{id}/goods", 201, goods_body, id=vid).json
+        eq((goods["stock"], goods["photo"], goods["photo_url"]), (0, photo["hash"], f"/api/v1/goods/{goods['id']}/photo"),
+           "new goods")
+        step(clerk, "POST", "/api/v1/villages/{id}/goods", 409, goods_body, code="goods_exists", id=vid)
+        step(admin, "PATCH", "/api/v1/goods/{id}", 200, {"price_points": 6, "unit": "台"}, id=goods["id"])
+        step(admin, "PATCH", "/api/v1/goods/{id}", 422, {"stock": 5}, code="stock_not_editable", id=goods["id"])
+        contributions = "/api/v1/sponsors/{id}/contributions"
+        gift = {"kind": "goods", "goods_id": goods["id"], "quantity": 3, "contributed_on": day(), "note": "捐赠电饭煲三台"}
+        first = step(clerk, "POST", contributions, 201, gift, headers={"Idempotency-Key": "gift-1"}, id=sponsor["id"])
+        replay = step(clerk, "POST", contributions, 201, gift, headers={"Idempotency-Key": "gift-1"}, id=sponsor["id"])
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", first.body), "the gift replayed")
+        money = step(admin, "POST", contributions, 201, {"kind": "money", "amount_yuan": "500.00", "contributed_on": day()},
+                     id=sponsor["id"]).json
+        eq((money["amount_yuan"], money["quantity"]), ("500.00", None), "money")
+        step(admin, "POST", contributions, 422, {"kind": "money", "amount_yuan": "5.005", "contributed_on": day()},
+             code="invalid_amount", id=sponsor["id"])
+        stock = "/api/v1/goods/{id}/stock"
+        moved = step(clerk, "POST", stock, 201, {"kind": "intake", "delta": 2, "reason": "镇供销社进货"},
+                     headers={"Idempotency-Key": "stock-1"}, id=goods["id"]).json
+        eq((moved["goods"]["stock"], moved["move"]["stock_after"]), (5, 5), "3 given and 2 bought")
+        step(clerk, "POST", stock, 422, {"kind": "correction", "delta": -9, "reason": "盘点"}, code="stock_negative",
+             id=goods["id"])
+        step(county, "POST", stock, 403, {"kind": "intake", "delta": 1, "reason": "进货"}, id=goods["id"])
+        step(admin, "POST", "/api/v1/villages/{id}/redemption-windows", 201,
+             {"starts_on": day(20), "ends_on": day(25), "note": "年底集中兑换"}, id=vid)
+        step(admin, "POST", "/api/v1/villages/{id}/redemption-windows", 422,
+             {"starts_on": day(25), "ends_on": day(20)}, code="invalid_window", id=vid)
+        redemptions = "/api/v1/villages/{id}/redemptions"
+        order = {"passbook_no": "1001", "items": [{"goods_id": goods["id"], "quantity": 1}]}
+        if not villager.get(f"/api/v1/villages/{vid}/redemption-windows/current").json["can_redeem"]:
+            step(clerk, "POST", redemptions, 403, order, code="redemption_closed", id=vid)
+        step(admin, "POST", "/api/v1/villages/{id}/redemption-overrides", 201, {"reason": "年底前临时开放", "hours": 2},
+             id=vid)
+        first = step(clerk, "POST", redemptions, 201, order, headers={"Idempotency-Key": "redeem-1"}, id=vid)
+        eq((first.json["household_id"], first.json["total_points"], first.json["status"]), (own_hid, 6, "done"),
+           "the redemption")
+        replay = step(clerk, "POST", redemptions, 201, order, headers={"Idempotency-Key": "redeem-1"}, id=vid)
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", first.body), "the redemption replayed")
+        step(clerk, "POST", redemptions, 422, {"passbook_no": "1001", "items": []}, code="no_items", id=vid)
+        step(county, "POST", redemptions, 403, order, id=vid)
+        cancel = "/api/v1/redemptions/{id}/cancel"
+        done = step(clerk, "POST", cancel, 200, {"reason": "拿错了商品，已退回"}, headers={"Idempotency-Key": "cancel-1"},
+                    id=first.json["id"]).json
+        eq((done["status"], done["cancel_entry_id"] is not None), ("cancelled", True), "cancelled")
+        step(clerk, "POST", cancel, 409, {"reason": "拿错了商品"}, code="already_cancelled", id=first.json["id"])
+
+        # honours and the year's close (in a village of its own, whose 2025 is open)
+        rules_ = "/api/v1/villages/{id}/honour-rules"
+        stars = {"kind": "stars", "title": "美丽庭院星级户", "thresholds": [20, 40, 60, 80, 100]}
+        rule_ = step(admin, "POST", rules_, 201, stars, id=vid).json
+        step(admin, "POST", rules_, 409, stars, code="title_taken", id=vid)
+        step(admin, "POST", rules_, 422, {"kind": "stars", "title": "五好家庭", "thresholds": [10]},
+             code="invalid_thresholds", id=vid)
+        step(admin, "PATCH", "/api/v1/honour-rules/{id}", 200, {"status": "retired"}, id=rule_["id"])
+        step(admin, "PATCH", "/api/v1/honour-rules/{id}", 409, {"status": "retired"}, code="honour_rule_retired",
+             id=rule_["id"])
+        close = "/api/v1/villages/{id}/years/{year}/close"
+        step(admin, "POST", close, 409, code="year_already_closed", id=vid, year=2025)
+        step(admin, "POST", close, 422, code="year_not_ended", id=vid, year=int(day()[:4]))
+        _, v2, _, _ = second_village(s)
+        boss = staff(s, county, "ertaizi_admin", role="village_admin", village_id=v2)
+        step(boss, "POST", notices, 201, {"month": day(-40)[:7]}, id=v2)
+        first = step(boss, "POST", close, 201, headers={"Idempotency-Key": "close-2025"}, id=v2, year=2025)
+        eq((first.json["year"], first.json["policy"]), (2025, "carry_over"), "the close")
+        replay = step(boss, "POST", close, 201, headers={"Idempotency-Key": "close-2025"}, id=v2, year=2025)
+        eq((replay.header("Idempotent-Replayed"), replay.body), ("true", first.body), "the close replayed")
 
         writes = {(r["method"], r["pattern"]) for r in routes() if r["method"] in STATE_CHANGING}
         missing = writes - CHECKED_ELSEWHERE - seen
