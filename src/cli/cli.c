@@ -16,7 +16,7 @@ const actor cli_operator = {.user = NULL, .ip = "cli"};
 const cli_command cli_commands[] = {
 	{"init", cmd_init, "create a database (and optionally its county)"},
 	{"serve", cmd_serve, "run the HTTP server: the JSON API and the web UI"},
-	{"demo", cmd_demo, "create the demo village 高箭沟村 with 222 households"},
+	{"demo", cmd_demo, "create the demo village 高箭沟村: 222 households and a year of points"},
 	{"user", cmd_user, "add, list, disable users; set passwords"},
 	{"import", cmd_import, "import a household roster from CSV (UTF-8 or GB18030)"},
 	{"backup", cmd_backup, "copy the live database to a file, consistently"},

@@ -12,8 +12,11 @@ static void help(FILE *to)
 {
 	fprintf(to, "usage: jifen demo [--db PATH]\n\n"
 	            "Creates the demo: 铁岭县 → 平顶堡镇 → 高箭沟村, 5 villager groups, 222 households,\n"
-	            "and one login per role, in the database (env JIFEN_DB; default %s), which is\n"
-	            "created if missing. Running it again changes nothing and prints the logins.\n",
+	            "one login per role, the rule catalogue and a year of points (inspections, tree\n"
+	            "planting, fire patrols, claims), published monthly notices, last year closed\n"
+	            "with its honours, and the points supermarket with sponsors, goods and past\n"
+	            "redemptions — in the database (env JIFEN_DB; default %s), which is created if\n"
+	            "missing. Running it again changes nothing and prints the logins.\n",
 	        CLI_DEFAULT_DB);
 }
 
