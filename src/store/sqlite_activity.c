@@ -7,16 +7,6 @@
 #include "store/sqlite_internal.h"
 
 
-/* Runs a one-column count query bound by the caller. */
-static store_rc count_of(sq_conn *c, sqlite3_stmt *s, int64_t *total)
-{
-	int rc = sqlite3_step(s);
-	store_rc r = rc == SQLITE_ROW ? STORE_OK : sq_rc(c, rc);
-	if (r == STORE_OK)
-		*total = sq_col_int(s, 0);
-	sqlite3_reset(s);
-	return r;
-}
 
 /* ---- activities ------------------------------------------------------- */
 
@@ -81,7 +71,7 @@ store_rc store_activity_list(store *st, int64_t village_id, int64_t offset, int6
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(cs, c, csql);
 	sq_bind_int(cs, 1, village_id);
-	store_rc r = count_of(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -220,7 +210,7 @@ store_rc store_inspection_list(store *st, int64_t village_id, int64_t offset, in
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(cs, c, csql);
 	sq_bind_int(cs, 1, village_id);
-	store_rc r = count_of(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);

@@ -61,6 +61,9 @@ store_rc sq_collect(sq_conn *c, sqlite3_stmt *s, arena *ar, size_t recsize, fill
                     void **out, size_t *n);
 /* Steps a one-row query; STORE_NOT_FOUND when there is no row. */
 store_rc sq_one(sq_conn *c, sqlite3_stmt *s, arena *ar, fill_fn fill, void *rec);
+/* Steps a one-row query whose columns are integers into out[0..n) (NULL reads as
+ * 0); STORE_NOT_FOUND when there is no row. For counts, sums and other aggregates. */
+store_rc sq_one_ints(sq_conn *c, sqlite3_stmt *s, int64_t *out, int n);
 /* '%q%' with q's LIKE wildcards escaped by backslash, in the arena. */
 const char *sq_like_pattern(arena *ar, const char *q);
 
@@ -73,6 +76,27 @@ const char *sq_like_pattern(arena *ar, const char *q);
 	sqlite3_stmt *s = sq_prepare(c, sql);                                                \
 	if (!s)                                                                              \
 		return STORE_ERROR
+
+/* The columns and joins that read an entry as st_entry (sq_fill_entry), in
+ * sqlite_ledger.c; the first 26 columns are the entry's own (sq_fill_entry_row). */
+#define SQ_ENTRY_COLS                                                                           \
+	"e.id, e.village_id, e.seq, e.household_id, e.member_id, e.rule_id, e.rule_version,"  \
+	" e.rule_lineage, e.kind, e.points, e.quantity, e.deed_date, e.month, e.bucket,"     \
+	" e.note, e.evidence, e.reverses_id, e.batch_id, e.claim_id, e.activity_id,"         \
+	" e.inspection_id, e.recorded_by, e.approved_by, e.created_at, e.prev_hash, e.hash,"  \
+	" r.name, r.category, m.name, ur.display_name, ua.display_name, h.passbook_no,"      \
+	" h.head_name, (SELECT x.id FROM entries x WHERE x.reverses_id = e.id),"           \
+	" (e.bucket = 'confirmed' OR EXISTS (SELECT 1 FROM confirmed_months cm"             \
+	"   WHERE cm.village_id = e.village_id AND cm.month = e.month))"
+#define SQ_ENTRY_FROM                                                                           \
+	" FROM entries e LEFT JOIN rules r ON r.id = e.rule_id"                               \
+	" LEFT JOIN members m ON m.id = e.member_id"                                          \
+	" LEFT JOIN users ur ON ur.id = e.recorded_by LEFT JOIN users ua ON ua.id = e.approved_by" \
+	" JOIN households h ON h.id = e.household_id"
+/* Reads the entry's own 26 columns (as stored, what the hash covers). */
+void sq_fill_entry_row(sqlite3_stmt *s, arena *ar, st_entry *e);
+/* Reads SQ_ENTRY_COLS into an st_entry (a fill_fn). */
+void sq_fill_entry(sqlite3_stmt *s, arena *ar, void *rec);
 
 /* Migrations, in sqlite_schema.c. */
 extern const char *const sq_migrations[];

@@ -104,24 +104,8 @@ store_rc store_entry_insert(store *st, const st_entry *e, int64_t *id)
 	return sq_insert(c, s, id);
 }
 
-#define ENTRY_COLS                                                                           \
-	"e.id, e.village_id, e.seq, e.household_id, e.member_id, e.rule_id, e.rule_version,"  \
-	" e.rule_lineage, e.kind, e.points, e.quantity, e.deed_date, e.month, e.bucket,"     \
-	" e.note, e.evidence, e.reverses_id, e.batch_id, e.claim_id, e.activity_id,"         \
-	" e.inspection_id, e.recorded_by, e.approved_by, e.created_at, e.prev_hash, e.hash,"  \
-	" r.name, r.category, m.name, ur.display_name, ua.display_name, h.passbook_no,"      \
-	" h.head_name, (SELECT x.id FROM entries x WHERE x.reverses_id = e.id),"           \
-	" (e.bucket = 'confirmed' OR EXISTS (SELECT 1 FROM confirmed_months cm"             \
-	"   WHERE cm.village_id = e.village_id AND cm.month = e.month))"
-#define ENTRY_FROM                                                                           \
-	" FROM entries e LEFT JOIN rules r ON r.id = e.rule_id"                               \
-	" LEFT JOIN members m ON m.id = e.member_id"                                          \
-	" LEFT JOIN users ur ON ur.id = e.recorded_by LEFT JOIN users ua ON ua.id = e.approved_by" \
-	" JOIN households h ON h.id = e.household_id"
-
-static void fill_entry(sqlite3_stmt *s, arena *ar, void *rec)
+void sq_fill_entry_row(sqlite3_stmt *s, arena *ar, st_entry *e)
 {
-	st_entry *e = rec;
 	e->id = sq_col_int(s, 0);
 	e->village_id = sq_col_int(s, 1);
 	e->seq = sq_col_int(s, 2);
@@ -148,6 +132,12 @@ static void fill_entry(sqlite3_stmt *s, arena *ar, void *rec)
 	e->created_at = sq_col_int(s, 23);
 	e->prev_hash = sq_col_text(s, 24, ar);
 	e->hash = sq_col_text(s, 25, ar);
+}
+
+void sq_fill_entry(sqlite3_stmt *s, arena *ar, void *rec)
+{
+	st_entry *e = rec;
+	sq_fill_entry_row(s, ar, e);
 	e->rule_name = sq_col_text(s, 26, ar);
 	e->rule_category = sq_col_text(s, 27, ar);
 	e->member_name = sq_col_text(s, 28, ar);
@@ -161,17 +151,17 @@ static void fill_entry(sqlite3_stmt *s, arena *ar, void *rec)
 
 static void fill_entry_running(sqlite3_stmt *s, arena *ar, void *rec)
 {
-	fill_entry(s, ar, rec);
+	sq_fill_entry(s, ar, rec);
 	((st_entry *)rec)->running_balance = sq_col_int(s, 35);
 }
 
 store_rc store_entry_get(store *st, int64_t id, arena *ar, st_entry *out)
 {
-	static const char sql[] = "SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.id = ?1";
+	static const char sql[] = "SELECT " SQ_ENTRY_COLS SQ_ENTRY_FROM " WHERE e.id = ?1";
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_int(s, 1, id);
-	return sq_one(c, s, ar, fill_entry, out);
+	return sq_one(c, s, ar, sq_fill_entry, out);
 }
 
 store_rc store_entry_list(store *st, const st_entry_filter *f, arena *ar, st_entry **out,
@@ -179,20 +169,20 @@ store_rc store_entry_list(store *st, const st_entry_filter *f, arena *ar, st_ent
 {
 	static const char hh_count[] = "SELECT count(*) FROM entries WHERE household_id = ?1";
 	static const char hh_sql[] =
-		"SELECT " ENTRY_COLS ", (SELECT sum(y.points) FROM entries y"
-		"  WHERE y.household_id = e.household_id AND y.id <= e.id)" ENTRY_FROM
+		"SELECT " SQ_ENTRY_COLS ", (SELECT sum(y.points) FROM entries y"
+		"  WHERE y.household_id = e.household_id AND y.id <= e.id)" SQ_ENTRY_FROM
 		" WHERE e.household_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3";
 	static const char batch_count[] = "SELECT count(*) FROM entries WHERE batch_id = ?1";
-	static const char batch_sql[] = "SELECT " ENTRY_COLS ", 0" ENTRY_FROM
+	static const char batch_sql[] = "SELECT " SQ_ENTRY_COLS ", 0" SQ_ENTRY_FROM
 		" WHERE e.batch_id = ?1 ORDER BY e.id LIMIT ?2 OFFSET ?3";
 	static const char village_count[] = "SELECT count(*) FROM entries"
 		" WHERE village_id = ?1 AND (?4 IS NULL OR month = ?4)";
-	static const char village_sql[] = "SELECT " ENTRY_COLS ", 0" ENTRY_FROM
+	static const char village_sql[] = "SELECT " SQ_ENTRY_COLS ", 0" SQ_ENTRY_FROM
 		" WHERE e.village_id = ?1 AND (?4 IS NULL OR e.month = ?4)"
 		" ORDER BY e.id DESC LIMIT ?2 OFFSET ?3";
 	const char *csql, *lsql;
 	int64_t key;
-	fill_fn fill = fill_entry;
+	fill_fn fill = sq_fill_entry;
 	if (f->household_id) {
 		csql = hh_count;
 		lsql = hh_sql;
@@ -339,32 +329,7 @@ store_rc store_entry_walk(store *st, int64_t village_id, store_entry_fn fn, void
 		}
 		st_entry e;
 		memset(&e, 0, sizeof(e));
-		e.id = sq_col_int(s, 0);
-		e.village_id = sq_col_int(s, 1);
-		e.seq = sq_col_int(s, 2);
-		e.household_id = sq_col_int(s, 3);
-		e.member_id = sq_col_int(s, 4);
-		e.rule_id = sq_col_int(s, 5);
-		e.rule_version = sq_col_int(s, 6);
-		e.rule_lineage = sq_col_int(s, 7);
-		e.kind = sq_col_text(s, 8, &ar);
-		e.points = sq_col_int(s, 9);
-		e.quantity = sq_col_int(s, 10);
-		e.deed_date = sq_col_text(s, 11, &ar);
-		e.month = sq_col_text(s, 12, &ar);
-		e.bucket = sq_col_text(s, 13, &ar);
-		e.note = sq_col_text(s, 14, &ar);
-		e.evidence = sq_col_text(s, 15, &ar);
-		e.reverses_id = sq_col_int(s, 16);
-		e.batch_id = sq_col_int(s, 17);
-		e.claim_id = sq_col_int(s, 18);
-		e.activity_id = sq_col_int(s, 19);
-		e.inspection_id = sq_col_int(s, 20);
-		e.recorded_by = sq_col_int(s, 21);
-		e.approved_by = sq_col_int(s, 22);
-		e.created_at = sq_col_int(s, 23);
-		e.prev_hash = sq_col_text(s, 24, &ar);
-		e.hash = sq_col_text(s, 25, &ar);
+		sq_fill_entry_row(s, &ar, &e);
 		bool go_on = fn(&e, ctx);
 		arena_free(&ar);
 		if (!go_on)

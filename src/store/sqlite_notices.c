@@ -268,60 +268,11 @@ store_rc store_notice_households(store *st, int64_t village_id, const char *mont
 	                  (void **)out, n);
 }
 
-static void fill_notice_entry(sqlite3_stmt *s, arena *ar, void *rec)
-{
-	st_entry *e = rec;
-	memset(e, 0, sizeof(*e));
-	e->id = sq_col_int(s, 0);
-	e->village_id = sq_col_int(s, 1);
-	e->seq = sq_col_int(s, 2);
-	e->household_id = sq_col_int(s, 3);
-	e->member_id = sq_col_int(s, 4);
-	e->rule_id = sq_col_int(s, 5);
-	e->rule_version = sq_col_int(s, 6);
-	e->rule_lineage = sq_col_int(s, 7);
-	e->kind = sq_col_text(s, 8, ar);
-	e->points = sq_col_int(s, 9);
-	e->quantity = sq_col_int(s, 10);
-	e->deed_date = sq_col_text(s, 11, ar);
-	e->month = sq_col_text(s, 12, ar);
-	e->bucket = sq_col_text(s, 13, ar);
-	e->note = sq_col_text(s, 14, ar);
-	e->evidence = sq_col_text(s, 15, ar);
-	e->reverses_id = sq_col_int(s, 16);
-	e->batch_id = sq_col_int(s, 17);
-	e->claim_id = sq_col_int(s, 18);
-	e->activity_id = sq_col_int(s, 19);
-	e->inspection_id = sq_col_int(s, 20);
-	e->recorded_by = sq_col_int(s, 21);
-	e->approved_by = sq_col_int(s, 22);
-	e->created_at = sq_col_int(s, 23);
-	e->prev_hash = sq_col_text(s, 24, ar);
-	e->hash = sq_col_text(s, 25, ar);
-	e->rule_name = sq_col_text(s, 26, ar);
-	e->rule_category = sq_col_text(s, 27, ar);
-	e->member_name = sq_col_text(s, 28, ar);
-	e->recorded_by_name = sq_col_text(s, 29, ar);
-	e->approved_by_name = sq_col_text(s, 30, ar);
-	e->passbook_no = sq_col_text(s, 31, ar);
-	e->head_name = sq_col_text(s, 32, ar);
-	e->reversed_by = sq_col_int(s, 33);
-}
-
 store_rc store_notice_entries(store *st, int64_t village_id, const char *month,
                               int64_t household_id, arena *ar, st_entry **out, size_t *n)
 {
 	static const char sql[] =
-		"SELECT e.id, e.village_id, e.seq, e.household_id, e.member_id, e.rule_id,"
-		" e.rule_version, e.rule_lineage, e.kind, e.points, e.quantity, e.deed_date, e.month,"
-		" e.bucket, e.note, e.evidence, e.reverses_id, e.batch_id, e.claim_id, e.activity_id,"
-		" e.inspection_id, e.recorded_by, e.approved_by, e.created_at, e.prev_hash, e.hash,"
-		" r.name, r.category, m.name, ur.display_name, ua.display_name, h.passbook_no,"
-		" h.head_name, (SELECT x.id FROM entries x WHERE x.reverses_id = e.id)"
-		" FROM entries e JOIN households h ON h.id = e.household_id"
-		" JOIN villager_groups g ON g.id = h.group_id"
-		" LEFT JOIN rules r ON r.id = e.rule_id LEFT JOIN members m ON m.id = e.member_id"
-		" LEFT JOIN users ur ON ur.id = e.recorded_by LEFT JOIN users ua ON ua.id = e.approved_by"
+		"SELECT " SQ_ENTRY_COLS SQ_ENTRY_FROM " JOIN villager_groups g ON g.id = h.group_id"
 		" WHERE e.village_id = ?1 AND e.month = ?2 AND (?3 IS NULL OR e.household_id = ?3)"
 		NOTICE_ORDER ", e.id";
 	CONN_OR_FAIL(c, st);
@@ -329,7 +280,7 @@ store_rc store_notice_entries(store *st, int64_t village_id, const char *month,
 	sq_bind_int(s, 1, village_id);
 	sq_bind_text(s, 2, month);
 	sq_bind_id(s, 3, household_id);
-	return sq_collect(c, s, ar, sizeof(st_entry), fill_notice_entry, (void **)out, n);
+	return sq_collect(c, s, ar, sizeof(st_entry), sq_fill_entry, (void **)out, n);
 }
 
 /* ---- objections ------------------------------------------------------- */

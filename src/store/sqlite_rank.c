@@ -9,20 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Runs a one-row query whose columns are all integers into out[0..n). */
-static store_rc one_ints(sq_conn *c, sqlite3_stmt *s, int64_t *out, int n)
-{
-	int rc = sqlite3_step(s);
-	store_rc r = STORE_OK;
-	if (rc == SQLITE_ROW) {
-		for (int i = 0; i < n; i++)
-			out[i] = sq_col_int(s, i);
-	} else {
-		r = rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_rc(c, rc);
-	}
-	sqlite3_reset(s);
-	return r;
-}
 
 /* ---- totals ----------------------------------------------------------- */
 
@@ -141,7 +127,7 @@ store_rc store_ranking(store *st, const st_rank_filter *f, arena *ar, st_rank_ro
 	sq_bind_int(cs, 1, f->village_id);
 	sq_bind_text(cs, 2, f->period);
 	sq_bind_id(cs, 3, f->group_id);
-	store_rc r = one_ints(c, cs, total, 1);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -167,7 +153,7 @@ store_rc store_household_rank(store *st, int64_t household_id, const char *perio
 	PREP_OR_FAIL(vs, c, village_sql);
 	sq_bind_int(vs, 1, household_id);
 	int64_t village_id = 0;
-	store_rc r = one_ints(c, vs, &village_id, 1);
+	store_rc r = sq_one_ints(c, vs, &village_id, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -274,7 +260,7 @@ store_rc store_year_closed_after(store *st, int64_t village_id, int64_t year, in
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_int(s, 1, village_id);
 	sq_bind_int(s, 2, year);
-	return one_ints(c, s, later, 1);
+	return sq_one_ints(c, s, later, 1);
 }
 
 store_rc store_year_close_add(store *st, const st_year_close *y)

@@ -77,3 +77,17 @@ const char *sq_like_pattern(arena *ar, const char *q)
 	return p;
 }
 
+
+store_rc sq_one_ints(sq_conn *c, sqlite3_stmt *s, int64_t *out, int n)
+{
+	int rc = sqlite3_step(s);
+	store_rc r = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			out[i] = sq_col_int(s, i);
+	} else {
+		r = rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_rc(c, rc);
+	}
+	sqlite3_reset(s);
+	return r;
+}

@@ -8,20 +8,6 @@
 
 #include <string.h>
 
-/* Steps a one-row, one-integer query into *v (0 when the value is NULL). */
-static store_rc one_int(sq_conn *c, sqlite3_stmt *s, int64_t *v)
-{
-	int rc = sqlite3_step(s);
-	store_rc r = STORE_OK;
-	if (rc == SQLITE_ROW)
-		*v = sq_col_int(s, 0);
-	else if (rc == SQLITE_DONE)
-		*v = 0;
-	else
-		r = sq_rc(c, rc);
-	sqlite3_reset(s);
-	return r;
-}
 
 /* ---- sponsors and contributions -------------------------------------- */
 
@@ -248,7 +234,7 @@ store_rc store_goods_list(store *st, const st_goods_filter *f, arena *ar, st_goo
 	sq_bind_int(cs, 1, f->village_id);
 	sq_bind_text(cs, 2, f->status);
 	sq_bind_id(cs, 3, f->sponsor_id);
-	store_rc r = one_int(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -371,7 +357,7 @@ store_rc store_stock_move_list(store *st, int64_t goods_id, int64_t offset, int6
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(cs, c, count_sql);
 	sq_bind_int(cs, 1, goods_id);
-	store_rc r = one_int(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -492,7 +478,7 @@ store_rc store_override_list(store *st, int64_t village_id, int64_t offset, int6
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(cs, c, count_sql);
 	sq_bind_int(cs, 1, village_id);
-	store_rc r = one_int(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
@@ -514,7 +500,7 @@ store_rc store_receipt_last(store *st, const char *prefix, int64_t *last)
 	CONN_OR_FAIL(c, st);
 	PREP_OR_FAIL(s, c, sql);
 	sq_bind_text(s, 1, prefix);
-	return one_int(c, s, last);
+	return sq_one_ints(c, s, last, 1);
 }
 
 store_rc store_redemption_create(store *st, const st_redemption *r, int64_t *id)
@@ -643,7 +629,7 @@ store_rc store_redemption_list(store *st, const st_redemption_filter *f, arena *
 	sq_bind_id(cs, 1, f->village_id);
 	sq_bind_id(cs, 2, f->household_id);
 	sq_bind_text(cs, 3, f->status);
-	store_rc r = one_int(c, cs, total);
+	store_rc r = sq_one_ints(c, cs, total, 1);
 	if (r != STORE_OK)
 		return r;
 	PREP_OR_FAIL(s, c, sql);
