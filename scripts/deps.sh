@@ -11,7 +11,10 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk  # PDF printouts with Chinese text
   sqlite3 python3 binutils ca-certificates  # tests: sqlite3 shell, API tests, readelf
   poppler-utils zbar-tools                  # tests: pdftotext, pdftoppm; zbarimg reads QR codes
+  chromium                                  # tests: the browser tests drive Debian's Chromium
 )
+# The web app is built with Node.js and npm (the machine's own, else Debian's).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,8 +2,8 @@
 # The second README command: run every test.
 #   installs the Debian packages, builds the hardened release binary (build/) and the
 #   ASan+UBSan test build (build-test/), then runs the whole CTest suite: unit tests,
-#   API tests against the real `jifen serve` on loopback, and the hardening check of
-#   the release binary.
+#   API tests against the real `jifen serve` on loopback, browser tests (web/tests,
+#   Debian's Chromium driving the web app), and the hardening check of the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ jobs="$(nproc)"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
+scripts/web.sh
 
 cmake -S . -B build-test -DJIFEN_SANITIZE=ON -DJIFEN_RELEASE_BIN="$PWD/build/jifen" >/dev/null
 cmake --build build-test -j"$jobs"

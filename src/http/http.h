@@ -52,6 +52,7 @@ struct http_req {
 	int retry_after;        /* seconds; 0 = none */
 	const char *file_path;  /* serve this file instead of resp_body */
 	const char *cache_control;
+	const char *content_encoding; /* "gzip" when file_path is a precompressed twin */
 	const char *allow;      /* Allow header, for 405 */
 	const char *extra_header_name, *extra_header_value; /* one more header, or NULL */
 

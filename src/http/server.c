@@ -47,7 +47,8 @@ typedef struct {
 } conn_ctx;
 
 static const char csp[] =
-	"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+	"default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
+	"style-src 'self' 'unsafe-inline'; "
 	"script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
 	"form-action 'self'; frame-ancestors 'none'";
 
@@ -135,6 +136,16 @@ static void serve_static(http_server *srv, http_req *req)
 	req->status = 200;
 	req->file_path = full;
 	req->resp_type = content_type(full);
+	/* the web build writes a .gz twin of each text asset: send it to browsers that take gzip */
+	const char *ae = http_header(req, "Accept-Encoding");
+	if (ae && strstr(ae, "gzip")) {
+		char *gz = arena_printf(&req->ar, "%s.gz", full);
+		struct stat gb;
+		if (gz && stat(gz, &gb) == 0 && S_ISREG(gb.st_mode)) {
+			req->file_path = gz;
+			req->content_encoding = "gzip";
+		}
+	}
 	req->cache_control = strncmp(rel, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
 	                                                        : "no-cache";
 }
@@ -183,6 +194,10 @@ static void add_common_headers(struct MHD_Response *r, const http_req *req)
 	MHD_add_response_header(r, "Cache-Control", req->cache_control ? req->cache_control : "no-store");
 	if (req->resp_type)
 		MHD_add_response_header(r, "Content-Type", req->resp_type);
+	if (req->content_encoding)
+		MHD_add_response_header(r, "Content-Encoding", req->content_encoding);
+	if (req->file_path)
+		MHD_add_response_header(r, "Vary", "Accept-Encoding");
 	if (req->set_cookie)
 		MHD_add_response_header(r, "Set-Cookie", req->set_cookie);
 	if (req->allow)
@@ -208,6 +223,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_req *req)
 			if (fd >= 0)
 				close(fd);
 			req->file_path = NULL;
+			req->content_encoding = NULL;
 			http_error(req, 404, "not_found", "文件不存在", "file not found");
 		}
 	}
