@@ -6,7 +6,7 @@
 //
 // Env: JIFEN_BIN (the jifen binary; default build-test/jifen, else build/jifen),
 //      JIFEN_SRC (the repository; default ../..), CHROMIUM (default /usr/bin/chromium),
-//      JIFEN_SCREENS (screenshot dir).
+//      JIFEN_SCREENS (screenshot dir), JIFEN_WEB_DIST (the built app; default web/dist).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,8 @@ export function jifen(args, opts = {}) {
 // Starts `jifen serve` on a fresh demo database. args: extra serve flags.
 export async function startServer({ demo = true, args = [] } = {}) {
   if (!BIN) throw new Error('no jifen binary: build first or set JIFEN_BIN');
-  if (!existsSync(join(SRC, 'web/dist/index.html'))) throw new Error('web/dist is missing: run npm run build in web/');
+  const WEB = process.env.JIFEN_WEB_DIST || join(SRC, 'web/dist');
+  if (!existsSync(join(WEB, 'index.html'))) throw new Error(`${WEB} is missing: run scripts/web.sh`);
   const dir = mkdtempSync(join(tmpdir(), 'jifen-web-'));
   const db = join(dir, 'jifen.db');
   jifen([demo ? 'demo' : 'init', '--db', db]);
@@ -68,7 +69,7 @@ export async function startServer({ demo = true, args = [] } = {}) {
   const logPath = join(dir, 'serve.log');
   const { openSync } = await import('node:fs');
   const out = openSync(logPath, 'a');
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', join(SRC, 'web/dist'), ...args],
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args],
     { cwd: SRC, stdio: ['ignore', out, out] });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30000;
