@@ -4,8 +4,8 @@
  * integrity check. Record-level SQL lives in the other sqlite_*.c files.
  *
  * Durability: WAL journal with synchronous=FULL, so a committed transaction is on
- * disk before store_commit returns. Writers start with BEGIN IMMEDIATE and wait
- * (busy_timeout plus a retry loop) rather than fail.
+ * disk before store_commit returns. Write transactions share one writer
+ * connection and its commits (group commit, sqlite_tx.c).
  */
 #include "store/sqlite_internal.h"
 
@@ -87,7 +87,7 @@ static int exec_sql(sqlite3 *db, const char *sql)
 	return rc;
 }
 
-static sqlite3 *open_db(const char *path, int flags)
+sqlite3 *sq_open_db(const char *path, int flags)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -112,7 +112,10 @@ static sqlite3 *open_db(const char *path, int flags)
 
 sq_conn *sq_conn_get(store *st)
 {
-	sq_conn *c = pthread_getspecific(st->key);
+	sq_conn *c = sq_tx_current(st); /* inside a write unit: the writer */
+	if (c)
+		return c;
+	c = pthread_getspecific(st->key);
 	if (c)
 		return c;
 	c = calloc(1, sizeof(*c));
@@ -120,8 +123,15 @@ sq_conn *sq_conn_get(store *st)
 		sq_seterr("out of memory");
 		return NULL;
 	}
-	c->db = open_db(st->path, SQLITE_OPEN_READWRITE);
+	c->db = sq_open_db(st->path, SQLITE_OPEN_READWRITE);
 	if (!c->db) {
+		free(c);
+		return NULL;
+	}
+	/* every write goes through the writer (sqlite_tx.c): a thread's own
+	 * connection only reads, and says so loudly if anything tries otherwise */
+	if (exec_sql(c->db, "PRAGMA query_only=ON") != SQLITE_OK) {
+		sqlite3_close(c->db);
 		free(c);
 		return NULL;
 	}
@@ -205,16 +215,41 @@ int64_t sq_col_int(sqlite3_stmt *s, int i)
 	return sqlite3_column_int64(s, i);
 }
 
+/* A write outside store_begin/commit on a thread's own connection would wait
+ * behind the writer's open batch (and could starve): it runs as a unit of its own. */
+static bool outside_unit(const sq_conn *c)
+{
+	return !c->in_tx && c != c->owner->writer;
+}
+
 store_rc sq_exec_stmt(sq_conn *c, sqlite3_stmt *s)
 {
+	if (outside_unit(c) && !sqlite3_stmt_readonly(s))
+		return sq_autocommit(c, s, NULL, NULL);
 	int rc = sqlite3_step(s);
 	store_rc r = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_rc(c, rc);
 	sqlite3_reset(s);
 	return r;
 }
 
+store_rc sq_write(sq_conn *c, sqlite3_stmt *s, int64_t *id, int *changes)
+{
+	if (outside_unit(c))
+		return sq_autocommit(c, s, id, changes);
+	int rc = sqlite3_step(s);
+	store_rc r = rc == SQLITE_DONE ? STORE_OK : sq_rc(c, rc);
+	if (r == STORE_OK && id)
+		*id = sqlite3_last_insert_rowid(c->db);
+	if (r == STORE_OK && changes)
+		*changes = sqlite3_changes(c->db);
+	sqlite3_reset(s);
+	return r;
+}
+
 store_rc sq_insert(sq_conn *c, sqlite3_stmt *s, int64_t *id)
 {
+	if (outside_unit(c))
+		return sq_autocommit(c, s, id, NULL);
 	int rc = sqlite3_step(s);
 	store_rc r = rc == SQLITE_DONE ? STORE_OK : sq_rc(c, rc);
 	if (r == STORE_OK && id)
@@ -225,6 +260,15 @@ store_rc sq_insert(sq_conn *c, sqlite3_stmt *s, int64_t *id)
 
 store_rc sq_update(sq_conn *c, sqlite3_stmt *s)
 {
+	if (outside_unit(c)) {
+		int changes = 0;
+		store_rc r = sq_autocommit(c, s, NULL, &changes);
+		if (r == STORE_OK && changes == 0) {
+			sq_seterr("no such row");
+			r = STORE_NOT_FOUND;
+		}
+		return r;
+	}
 	int rc = sqlite3_step(s);
 	store_rc r = rc == SQLITE_DONE ? STORE_OK : sq_rc(c, rc);
 	if (r == STORE_OK && sqlite3_changes(c->db) == 0) {
@@ -301,7 +345,7 @@ store_rc store_open(const char *path, bool create, store **out, char *err, size_
 		         path);
 		return STORE_NOT_FOUND;
 	}
-	sqlite3 *db = open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
+	sqlite3 *db = sq_open_db(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
 	if (!db) {
 		snprintf(err, errcap, "%s", sq_err);
 		return STORE_ERROR;
@@ -326,6 +370,8 @@ store_rc store_open(const char *path, bool create, store **out, char *err, size_
 		return STORE_ERROR;
 	}
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->wlock, NULL);
+	pthread_cond_init(&st->wdone, NULL);
 	pthread_key_create(&st->key, conn_destructor);
 	*out = st;
 	return STORE_OK;
@@ -345,79 +391,14 @@ void store_close(store *st)
 		conn_close(c);
 		c = next;
 	}
+	sq_tx_close(st);
 	pthread_key_delete(st->key);
 	pthread_mutex_destroy(&st->lock);
 	free(st->path);
 	free(st);
 }
 
-/* ---- transactions ----------------------------------------------------- */
-
-store_rc store_begin(store *st)
-{
-	sq_conn *c = sq_conn_get(st);
-	if (!c)
-		return STORE_ERROR;
-	if (c->in_tx) {
-		sq_seterr("transaction already open on this thread");
-		return STORE_ERROR;
-	}
-	sqlite3_stmt *s = sq_prepare(c, "BEGIN IMMEDIATE");
-	if (!s)
-		return STORE_ERROR;
-	for (int tries = 0;; tries++) {
-		int rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			break;
-		if ((rc & 0xff) == SQLITE_BUSY && tries < 100) {
-			usleep(10000);
-			continue;
-		}
-		return sq_rc(c, rc);
-	}
-	c->in_tx = 1;
-	return STORE_OK;
-}
-
-store_rc store_commit(store *st)
-{
-	sq_conn *c = sq_conn_get(st);
-	if (!c)
-		return STORE_ERROR;
-	sqlite3_stmt *s = sq_prepare(c, "COMMIT");
-	if (!s)
-		return STORE_ERROR;
-	for (int tries = 0;; tries++) {
-		int rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			break;
-		if ((rc & 0xff) == SQLITE_BUSY && tries < 100) {
-			usleep(10000);
-			continue;
-		}
-		store_rc r = sq_rc(c, rc);
-		store_rollback(st);
-		return r;
-	}
-	c->in_tx = 0;
-	return STORE_OK;
-}
-
-void store_rollback(store *st)
-{
-	sq_conn *c = sq_conn_get(st);
-	if (!c)
-		return;
-	if (!sqlite3_get_autocommit(c->db)) {
-		char keep[512];
-		snprintf(keep, sizeof(keep), "%s", sq_err);
-		exec_sql(c->db, "ROLLBACK");
-		snprintf(sq_err, sizeof(sq_err), "%s", keep);
-	}
-	c->in_tx = 0;
-}
+/* ---- transactions: see sqlite_tx.c (group commit) ---------------------- */
 
 /* ---- backup and integrity --------------------------------------------- */
 

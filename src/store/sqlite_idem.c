@@ -93,7 +93,8 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 		store_rollback(st);
 		return r;
 	}
-	return store_commit(st);
+	/* a claim lost in a crash is harmless: its request was never answered */
+	return store_commit_lazy(st);
 }
 
 store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *token,
@@ -115,40 +116,60 @@ store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const 
 	return r;
 }
 
+/* Runs one bookkeeping write of a key as a transaction committed lazily: if a
+ * crash loses it, the key is replayed from its result_ref (rerender) or, still
+ * "running", taken over by a retry once stale; its request made no other change. */
+static store_rc lazy_write(store *st, const char *sql, int64_t user_id, const char *key,
+                           const char *token, int status, const char *response, int64_t before,
+                           bool must_change)
+{
+	store_rc r = store_begin(st);
+	if (r != STORE_OK)
+		return r;
+	sq_conn *c = sq_conn_get(st);
+	sqlite3_stmt *s = c ? sq_prepare(c, sql) : NULL;
+	if (!s) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	if (key) {
+		sq_bind_int(s, 1, user_id);
+		sq_bind_text(s, 2, key);
+		sq_bind_text(s, 3, token);
+		if (response) {
+			sq_bind_int(s, 4, status);
+			sq_bind_text(s, 5, response);
+		}
+	} else {
+		sq_bind_int(s, 1, before);
+	}
+	r = must_change ? sq_update(c, s) : sq_exec_stmt(c, s);
+	if (r != STORE_OK) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit_lazy(st);
+}
+
 store_rc store_idem_set_response(store *st, int64_t user_id, const char *key, const char *token,
                                  int status, const char *response)
 {
 	static const char sql[] = "UPDATE idempotency_keys SET state = 'done', status = ?4,"
 		" response = ?5 WHERE user_id = ?1 AND key = ?2 AND token = ?3";
-	CONN_OR_FAIL(c, st);
-	PREP_OR_FAIL(s, c, sql);
-	sq_bind_int(s, 1, user_id);
-	sq_bind_text(s, 2, key);
-	sq_bind_text(s, 3, token);
-	sq_bind_int(s, 4, status);
-	sq_bind_text(s, 5, response);
-	return sq_update(c, s);
+	return lazy_write(st, sql, user_id, key, token, status, response ? response : "", 0, true);
 }
 
 store_rc store_idem_release(store *st, int64_t user_id, const char *key, const char *token)
 {
 	static const char sql[] = "DELETE FROM idempotency_keys WHERE user_id = ?1 AND key = ?2"
 		" AND token = ?3 AND state = 'running'";
-	CONN_OR_FAIL(c, st);
-	PREP_OR_FAIL(s, c, sql);
-	sq_bind_int(s, 1, user_id);
-	sq_bind_text(s, 2, key);
-	sq_bind_text(s, 3, token);
-	return sq_exec_stmt(c, s);
+	return lazy_write(st, sql, user_id, key, token, 0, NULL, 0, false);
 }
 
 store_rc store_idem_purge(store *st, int64_t before)
 {
 	static const char sql[] = "DELETE FROM idempotency_keys WHERE started_at < ?1";
-	CONN_OR_FAIL(c, st);
-	PREP_OR_FAIL(s, c, sql);
-	sq_bind_int(s, 1, before);
-	return sq_exec_stmt(c, s);
+	return lazy_write(st, sql, 0, NULL, NULL, 0, NULL, before, false);
 }
 
 store_rc store_photo_add(store *st, const st_photo *p)

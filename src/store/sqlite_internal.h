@@ -6,6 +6,7 @@
 #ifndef JF_SQLITE_INTERNAL_H
 #define JF_SQLITE_INTERNAL_H
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -24,12 +25,38 @@ struct sq_conn {
 	int in_tx;
 };
 
+typedef struct sq_waiter sq_waiter;
+
 struct store {
 	char *path;
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards all */
 	sq_conn *all;
+
+	/* Group commit (sqlite_tx.c): every write transaction runs as a unit (a
+	 * SAVEPOINT) inside one open transaction of the shared writer connection;
+	 * units run one at a time under wlock, and one COMMIT makes a whole batch
+	 * durable. A unit's store_commit returns only after that COMMIT. */
+	pthread_mutex_t wlock;   /* held from store_begin to the unit's end */
+	pthread_cond_t wdone;    /* a batch was committed or failed */
+	sq_conn *writer;         /* opened on first use */
+	atomic_int waiting;      /* threads queued for wlock */
+	bool batch_open;         /* the writer has BEGIN IMMEDIATE open */
+	int batch_units;         /* committed units in the open batch */
+	int64_t batch_t0;        /* monotonic ns when the batch began */
+	sq_waiter *waiters;      /* units waiting for the batch's COMMIT */
+	uint64_t batches, units; /* counters, for the log and tests */
 };
+
+/* The writer connection when this thread is inside a write unit of st, else NULL. */
+sq_conn *sq_tx_current(store *st);
+/* Opens a connection with jifen's pragmas (for the writer; sqlite_conn.c). */
+sqlite3 *sq_open_db(const char *path, int flags);
+/* Runs one write statement prepared on a thread's connection outside a
+ * transaction as its own unit on the writer (sqlite_tx.c); id/changes may be NULL. */
+store_rc sq_autocommit(sq_conn *c, sqlite3_stmt *s, int64_t *id, int *changes);
+/* Frees the writer connection and the group-commit state (store_close). */
+void sq_tx_close(store *st);
 
 /* This thread's connection, opened on first use; NULL (with store_errmsg set) on failure. */
 sq_conn *sq_conn_get(store *st);
@@ -51,6 +78,8 @@ int64_t sq_col_int(sqlite3_stmt *s, int i);
 store_rc sq_exec_stmt(sq_conn *c, sqlite3_stmt *s);
 /* Runs an INSERT and returns the new rowid in *id (id may be NULL). */
 store_rc sq_insert(sq_conn *c, sqlite3_stmt *s, int64_t *id);
+/* Runs a write; the new rowid in *id and the rows changed in *changes (either may be NULL). */
+store_rc sq_write(sq_conn *c, sqlite3_stmt *s, int64_t *id, int *changes);
 /* Runs an UPDATE/DELETE; STORE_NOT_FOUND when no row changed. */
 store_rc sq_update(sq_conn *c, sqlite3_stmt *s);
 

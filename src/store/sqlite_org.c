@@ -251,16 +251,16 @@ store_rc store_household_create(store *st, const st_household *h, int64_t *id)
 	sq_bind_text(s, 6, h->phone ? h->phone : "");
 	sq_bind_text(s, 7, h->status ? h->status : "active");
 	sq_bind_int(s, 8, h->created_at);
-	int rc = sqlite3_step(s);
-	store_rc r = rc == SQLITE_DONE ? STORE_OK : sq_rc(c, rc);
-	if (r == STORE_OK && sqlite3_changes(c->db) == 0) {
+	int changes = 0;
+	int64_t newid = 0;
+	store_rc r = sq_write(c, s, &newid, &changes);
+	if (r == STORE_OK && changes == 0) {
 		sq_seterr("group %lld is not in village %lld", (long long)h->group_id,
 		          (long long)h->village_id);
 		r = STORE_CONSTRAINT;
 	}
 	if (r == STORE_OK && id)
-		*id = sqlite3_last_insert_rowid(c->db);
-	sqlite3_reset(s);
+		*id = newid;
 	return r;
 }
 
@@ -368,15 +368,15 @@ store_rc store_member_create(store *st, const st_member *m, int64_t *id)
 	sq_bind_text(s, 2, m->name);
 	sq_bind_text(s, 3, m->relation);
 	sq_bind_text(s, 4, m->status ? m->status : "active");
-	int rc = sqlite3_step(s);
-	store_rc r = rc == SQLITE_DONE ? STORE_OK : sq_rc(c, rc);
-	if (r == STORE_OK && sqlite3_changes(c->db) == 0) {
+	int changes = 0;
+	int64_t newid = 0;
+	store_rc r = sq_write(c, s, &newid, &changes);
+	if (r == STORE_OK && changes == 0) {
 		sq_seterr("no such household");
 		r = STORE_NOT_FOUND;
 	}
 	if (r == STORE_OK && id)
-		*id = sqlite3_last_insert_rowid(c->db);
-	sqlite3_reset(s);
+		*id = newid;
 	return r;
 }
 

@@ -122,11 +122,20 @@ void store_thread_done(store *st);
 
 /* ---- transactions ----------------------------------------------------- */
 
-/* Starts a write transaction on this thread's connection, waiting for other writers. */
+/* Starts a write transaction, waiting for other writers. Concurrent transactions
+ * share commits (group commit, sqlite_tx.c); inside one, every store call of
+ * this thread reads and writes through it. */
 store_rc store_begin(store *st);
-/* Makes the transaction durable (synchronous=FULL) before returning STORE_OK. */
+/* Makes the transaction durable (synchronous=FULL) before returning STORE_OK; on
+ * failure nothing of it is kept. */
 store_rc store_commit(store *st);
+/* Ends the transaction like store_commit but may return before it is durable:
+ * only for writes whose loss in a crash is harmless (an idempotency claim). */
+store_rc store_commit_lazy(store *st);
+/* Rolls the transaction back; a no-op when none is open. */
 void store_rollback(store *st);
+/* Commits (batches) and transactions (units) so far, for the log and tests. */
+void store_tx_stats(store *st, uint64_t *batches, uint64_t *units);
 
 /* ---- areas, villages, groups ------------------------------------------ */
 
