@@ -15,7 +15,8 @@ static void usage(FILE *to)
 	for (int i = 0; i < cli_command_count; i++)
 		fprintf(to, "  %-9s %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(to, "\n'jifen COMMAND --help' describes a command's options.\n"
-	            "Environment: JIFEN_DB (database file, default %s), JIFEN_LISTEN (default %s).\n",
+	            "Environment: JIFEN_DB (database file, default %s), JIFEN_LISTEN (default %s);\n"
+	            "JIFEN_CLOCK_OFFSET (seconds added to the clock: a testing aid, never in production).\n",
 	        CLI_DEFAULT_DB, CLI_DEFAULT_LISTEN);
 }
 

@@ -194,6 +194,9 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_info("jifen %s serving http://%s (database %s, web %s, photos %s)", JIFEN_VERSION, listen,
 	         db, web, files);
+	if (time_clock_offset())
+		log_warn("JIFEN_CLOCK_OFFSET=%lld: the clock is moved (a testing aid; never in production)",
+		         (long long)time_clock_offset());
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received signal %d: stopping (finishing requests in flight)", sig);

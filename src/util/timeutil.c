@@ -3,13 +3,38 @@
  */
 #include "util/timeutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* JIFEN_CLOCK_OFFSET=N (seconds, may be negative) moves jifen's clock: a testing
+ * aid, so a test on a real server can reach next year (to close this one) or a
+ * redemption window. `jifen serve` logs a warning when it is set. */
+static int64_t clock_offset;
+static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
+
+static void clock_init(void)
+{
+	const char *e = getenv("JIFEN_CLOCK_OFFSET");
+	if (e && *e) {
+		char *end = NULL;
+		long long v = strtoll(e, &end, 10);
+		if (end && *end == '\0' && v > -3153600000LL && v < 3153600000LL)
+			clock_offset = v;
+	}
+}
+
+int64_t time_clock_offset(void)
+{
+	pthread_once(&clock_once, clock_init);
+	return clock_offset;
+}
+
 int64_t time_now(void)
 {
-	return (int64_t)time(NULL);
+	return (int64_t)time(NULL) + time_clock_offset();
 }
 
 double time_mono_ms(void)

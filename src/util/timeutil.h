@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
-int64_t time_now(void);        /* Unix seconds, UTC */
+int64_t time_now(void);        /* Unix seconds, UTC (+ JIFEN_CLOCK_OFFSET, a testing aid) */
+int64_t time_clock_offset(void); /* JIFEN_CLOCK_OFFSET in seconds, 0 when unset */
 double time_mono_ms(void);     /* monotonic milliseconds */
 /* Formats Unix seconds as 2026-11-29T13:22:47Z into out (at least 21 bytes). */
 void time_iso(int64_t t, char *out, size_t cap);

@@ -58,7 +58,10 @@ export function jifen(args, opts = {}) {
 }
 
 // Starts `jifen serve` on a fresh demo database. args: extra serve flags.
-export async function startServer({ demo = true, args = [] } = {}) {
+// env: extra environment for `jifen serve` (e.g. { JIFEN_CLOCK_OFFSET: '3000000' }); the demo
+// itself is always made on today's clock. srv.restart({ args, env }) stops the server and
+// starts it again on the same database with new flags (sessions survive).
+export async function startServer({ demo = true, args = [], env = {} } = {}) {
   if (!BIN) throw new Error('no jifen binary: build first or set JIFEN_BIN');
   const WEB = process.env.JIFEN_WEB_DIST || join(SRC, 'web/dist');
   if (!existsSync(join(WEB, 'index.html'))) throw new Error(`${WEB} is missing: run scripts/web.sh`);
@@ -69,21 +72,36 @@ export async function startServer({ demo = true, args = [] } = {}) {
   const logPath = join(dir, 'serve.log');
   const { openSync } = await import('node:fs');
   const out = openSync(logPath, 'a');
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args],
-    { cwd: SRC, stdio: ['ignore', out, out] });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`jifen serve exited:\n${readFileSync(logPath, 'utf8')}`);
-    try {
-      const r = await fetch(`${url}/api/v1/health`);
-      if (r.ok) break;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error('jifen serve did not start');
-    await new Promise((r) => setTimeout(r, 50));
+  async function launch(a, e) {
+    const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...a],
+      { cwd: SRC, stdio: ['ignore', out, out], env: { ...process.env, ...e } });
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`jifen serve exited:\n${readFileSync(logPath, 'utf8')}`);
+      try {
+        const r = await fetch(`${url}/api/v1/health`);
+        if (r.ok) break;
+      } catch { /* not yet */ }
+      if (Date.now() > deadline) throw new Error('jifen serve did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return proc;
   }
+  const proc = await launch(args, env);
   const srv = {
     url, db, dir, port, proc, logPath,
+    async restart({ args: a = args, env: e = env } = {}) {
+      await srv.halt();
+      srv.proc = await launch(a, e);
+    },
+    async halt() {
+      const p = srv.proc;
+      if (p.exitCode === null) {
+        p.kill('SIGTERM');
+        await new Promise((r) => { const t = setTimeout(() => { p.kill('SIGKILL'); r(); }, 15000); p.on('exit', () => { clearTimeout(t); r(); }); });
+      }
+    },
     log: () => readFileSync(logPath, 'utf8'),
     // The API as a cadre (for setup and for checking what the UI did).
     async api(method, path, { user = 'admin', body, token } = {}) {
@@ -109,10 +127,7 @@ export async function startServer({ demo = true, args = [] } = {}) {
       return execFileSync('sqlite3', ['-json', db, query], { encoding: 'utf8' }).trim();
     },
     async stop() {
-      if (proc.exitCode === null) {
-        proc.kill('SIGTERM');
-        await new Promise((r) => { const t = setTimeout(() => { proc.kill('SIGKILL'); r(); }, 15000); proc.on('exit', () => { clearTimeout(t); r(); }); });
-      }
+      await srv.halt();
       checkSanitizers(readFileSync(logPath, 'utf8'), 'jifen serve log');
       if (!process.env.JIFEN_KEEP) rmSync(dir, { recursive: true, force: true });
     },
