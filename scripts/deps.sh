@@ -11,6 +11,7 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk  # PDF printouts with Chinese text
   sqlite3 python3 binutils ca-certificates  # tests: sqlite3 shell, API tests, readelf
   poppler-utils zbar-tools                  # tests: pdftotext, pdftoppm; zbarimg reads QR codes
+  clang libclang-rt-14-dev cppcheck         # tests: libFuzzer targets (fuzz/), static analysis
   chromium                                  # tests: the browser tests drive Debian's Chromium
 )
 # The web app is built with Node.js and npm (the machine's own, else Debian's).

@@ -14,6 +14,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 scripts/web.sh
 
+# the libFuzzer targets (fuzz/) need clang; CTest runs each briefly (fuzz/run.sh)
+CC=clang cmake -S . -B build-fuzz -DJIFEN_SANITIZE=ON -DJIFEN_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_all
+
 cmake -S . -B build-test -DJIFEN_SANITIZE=ON -DJIFEN_RELEASE_BIN="$PWD/build/jifen" >/dev/null
 cmake --build build-test -j"$jobs"
 
