@@ -93,8 +93,11 @@ store_rc store_idem_claim(store *st, int64_t user_id, const char *key, const cha
 		store_rollback(st);
 		return r;
 	}
-	/* a claim lost in a crash is harmless: its request was never answered */
-	return store_commit_lazy(st);
+	/* A new claim lost in a crash is harmless: its request was never answered, and
+	 * it commits durably with the request's own writes. A finished key is answered
+	 * from what it read, which may be another request's batch still on its way to
+	 * the disk: that answer waits for the batch like the first one did. */
+	return out->state == IDEM_DONE ? store_commit(st) : store_commit_lazy(st);
 }
 
 store_rc store_idem_complete(store *st, int64_t user_id, const char *key, const char *token,
