@@ -6,8 +6,9 @@
  *
  * libmicrohttpd calls the access handler several times per request. We never
  * queue a response on the first call (doing so makes it close keep-alive
- * connections), except to refuse a body that is declared too large, or a
- * request that arrives while the server stops.
+ * connections), except to refuse a body that is declared too large, a request
+ * whose framing is ambiguous (two Content-Length, Content-Length with
+ * Transfer-Encoding, no Host), or a request that arrives while the server stops.
  */
 #include "http/http.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,9 @@
 #include "util/timeutil.h"
 
 #define REQ_ARENA_LIMIT (64u * 1024 * 1024)
+/* a chunked body over the limit is read and dropped up to this much more, so that
+ * its sender still gets the 413; past it the connection is closed */
+#define BODY_DISCARD_MAX (1024u * 1024)
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -41,6 +46,7 @@ typedef struct {
 	buf body;
 	bool counted; /* counted in srv->inflight */
 	bool too_large;
+	size_t discarded; /* body bytes dropped after too_large */
 	bool is_api;
 	bool method_mismatch;
 	double t0;
@@ -254,6 +260,51 @@ static size_t parse_content_length(struct MHD_Connection *conn, bool *present)
 	return (size_t)v;
 }
 
+/* The framing headers of a request, counted (libmicrohttpd keeps duplicates). */
+typedef struct {
+	unsigned content_length, transfer_encoding, host;
+	bool bad_name;
+} header_count;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	(void)kind;
+	(void)value;
+	header_count *hc = cls;
+	if (!key || !key[0] || strpbrk(key, " \t"))
+		hc->bad_name = true;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		hc->content_length++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0)
+		hc->transfer_encoding++;
+	else if (strcasecmp(key, "Host") == 0)
+		hc->host++;
+	return MHD_YES;
+}
+
+/* Refuses (400) a request whose length or target is ambiguous, the ground of request
+ * smuggling: two Content-Length headers, Content-Length with Transfer-Encoding, a
+ * header name with white space, an HTTP/1.1 request without exactly one Host.
+ * Returns true when the request was refused. */
+static bool refuse_ambiguous(http_req *req, struct MHD_Connection *conn, const char *version)
+{
+	header_count hc = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+	if (hc.bad_name)
+		http_error(req, 400, "bad_request", "请求头的名称不合法", "malformed header name");
+	else if (hc.content_length > 1)
+		http_error(req, 400, "bad_request", "请求头 Content-Length 重复",
+		           "more than one Content-Length header");
+	else if (hc.content_length && hc.transfer_encoding)
+		http_error(req, 400, "bad_request", "请求不能同时带 Content-Length 和 Transfer-Encoding",
+		           "Content-Length and Transfer-Encoding together");
+	else if (hc.host > 1 || (!hc.host && version && strcmp(version, "HTTP/1.1") == 0))
+		http_error(req, 400, "bad_request", "HTTP/1.1 请求须带一个且只带一个 Host 头",
+		           "an HTTP/1.1 request needs exactly one Host header");
+	return req->status != 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -280,6 +331,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			           "the server is stopping; retry shortly");
 			return send_response(conn, &cx->req);
 		}
+		if (refuse_ambiguous(&cx->req, conn, version)) /* the connection closes after */
+			return send_response(conn, &cx->req);
 		cx->counted = true;
 		atomic_fetch_add(&srv->inflight, 1);
 		size_t max = srv->cfg.max_body_bytes;
@@ -304,9 +357,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!cx->too_large && !buf_append(&cx->body, upload_data, *upload_data_size))
+		if (cx->too_large)
+			cx->discarded += *upload_data_size;
+		else if (!buf_append(&cx->body, upload_data, *upload_data_size))
 			cx->too_large = true;
 		*upload_data_size = 0;
+		if (cx->discarded > BODY_DISCARD_MAX) {
+			/* an endless chunked body: stop reading (no answer can be queued mid-body) */
+			cx->req.status = 413;
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
 	if (cx->req.status) /* already answered (body refused on the first call) */
@@ -402,6 +462,7 @@ http_server *http_start(const http_config *cfg)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, /* first, so every message goes through it */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 4),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout_s,
@@ -409,8 +470,6 @@ http_server *http_start(const http_config *cfg)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("cannot listen on %s: %s", cfg->listen, strerror(errno));
