@@ -10,6 +10,16 @@ export function setCsrf(token) {
   else sessionStorage.removeItem('jifen.csrf');
 }
 
+// FNV-1a over the UTF-16 code units: a short, stable digest of a request body.
+function digest(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, body) {
     super(message);
@@ -37,7 +47,10 @@ export async function api(method, path, opts = {}) {
     headers['Content-Type'] = 'application/json';
   }
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
-  if (opts.idem) headers['Idempotency-Key'] = opts.idem;
+  // The key of a submission is the caller's key plus a digest of the body: a retry of
+  // the same request reuses it (the server answers once), while a corrected form is a
+  // new request and never collides with the first one under its key.
+  if (opts.idem) headers['Idempotency-Key'] = typeof body === 'string' ? `${opts.idem}.${digest(body)}` : opts.idem;
   let res;
   try {
     res = await fetch(path.startsWith('/') ? path : `/api/v1/${path}`, {

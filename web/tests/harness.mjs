@@ -94,6 +94,7 @@ export async function startServer({ demo = true, args = [], env = {} } = {}) {
     async restart({ args: a = args, env: e = env } = {}) {
       await srv.halt();
       srv.proc = await launch(a, e);
+      srv._tokens = {}; // a moved clock may have ended the sessions
     },
     async halt() {
       const p = srv.proc;
