@@ -104,6 +104,33 @@ json_t *api_render_list(const void *arr, size_t n, size_t recsize, const api_rfi
 #define API_RENDER_LIST(arr, n, kind)                                                        \
 	api_render_list(arr, n, sizeof(*(arr)), api_##kind##_fields, api_##kind##_nfields)
 
+/* ---- writing JSON without a tree (render.c, util/jsonw.h) --------------- */
+
+#include "util/jsonw.h"
+
+/* The most a response written with jw may grow to. */
+#define API_JW_MAX (16u * 1024 * 1024)
+/* Writes rec's members as api_render would (no braces); the same bytes. */
+void api_render_members(jw *w, const void *rec, const api_rfield *f, size_t nf);
+/* Writes rec as the object api_render would make. */
+void api_render_obj(jw *w, const void *rec, const api_rfield *f, size_t nf);
+#define API_RENDER_JW(w, rec, kind) api_render_obj(w, rec, api_##kind##_fields, api_##kind##_nfields)
+/* Sets the finished document as the JSON response (500 if writing it failed). */
+void api_reply_jw(http_req *req, int status, jw *w);
+/* Writes an entry as api_entry_json renders it, plus "running_balance" when asked. */
+void api_entry_write(jw *w, const st_entry *e, bool running_balance);
+
+/* ---- a per-thread cache of rendered reads (readcache.c) ----------------- */
+
+/* If this thread cached a 200 response for (kind, k) under a snapshot equal to
+ * snap, sets it on req (copied into the arena) and returns true. kind is the
+ * address of the caller's static string. Never call before the access check. */
+bool api_rcache_get(http_req *req, const char *kind, const int64_t k[3],
+                    const store_snapshot *snap);
+/* Keeps a copy of body (len bytes) for (kind, k) under snap (nothing if snap->conn is 0). */
+void api_rcache_put(const char *kind, const int64_t k[3], const store_snapshot *snap,
+                    const char *body, size_t len);
+
 extern const api_rfield api_area_fields[];
 extern const size_t api_area_nfields;
 extern const api_rfield api_village_fields[];

@@ -91,6 +91,9 @@ typedef struct {
 
 /* Sets a JSON response; takes the reference to body (a jansson json_t *). */
 void http_json(http_req *req, int status, void *body);
+/* Sets a JSON response already serialised: body (len bytes, NUL-terminated) must be
+ * arena-owned; NULL sets the 500 error shape. */
+void http_json_text(http_req *req, int status, char *body, size_t len);
 /* Sets the one error shape {"error":{"code","message","message_en"}}. */
 void http_error(http_req *req, int status, const char *code, const char *msg_zh,
                 const char *msg_en);

@@ -32,6 +32,18 @@ void http_json(http_req *req, int status, void *body)
 	req->resp_len = req->resp_body ? strlen(req->resp_body) : 0;
 }
 
+void http_json_text(http_req *req, int status, char *body, size_t len)
+{
+	if (!body) {
+		http_json(req, 500, NULL);
+		return;
+	}
+	req->status = status;
+	req->resp_type = "application/json; charset=utf-8";
+	req->resp_body = body;
+	req->resp_len = len;
+}
+
 
 void http_error(http_req *req, int status, const char *code, const char *msg_zh,
                 const char *msg_en)

@@ -120,6 +120,23 @@ store_rc store_check_file(const char *path, char *out, size_t cap);
 /* Closes the calling thread's connection (for threads that end before the store). */
 void store_thread_done(store *st);
 
+/* ---- read snapshots (sqlite_read.c) ---------------------------------- */
+
+/* Names one committed state of the database as this thread's connection sees it. */
+typedef struct {
+	uint64_t conn;   /* 0: no snapshot was taken (inside a write unit); else this connection */
+	int64_t version; /* the connection's data version inside the snapshot */
+} store_snapshot;
+
+/* Starts a read transaction on the calling thread's connection: every read of this
+ * thread until store_snapshot_end sees the same committed state. Two snapshots
+ * with equal conn and version saw the same database (no commit by anyone between
+ * them), so what was computed from one holds for the other. Inside a write unit
+ * nothing is started and snap->conn is 0. STORE_OK, or an error (snap->conn 0). */
+store_rc store_snapshot_begin(store *st, store_snapshot *snap);
+/* Ends the read transaction store_snapshot_begin started (nothing if it did not). */
+void store_snapshot_end(store *st, const store_snapshot *snap);
+
 /* ---- transactions ----------------------------------------------------- */
 
 /* Starts a write transaction, waiting for other writers. Concurrent transactions

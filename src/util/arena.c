@@ -26,7 +26,7 @@ void arena_init(arena *a, size_t limit)
 	a->limit = limit;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *arena_alloc_uninit(arena *a, size_t n)
 {
 	size_t align = _Alignof(max_align_t);
 	size_t need = (n + align - 1) & ~(align - 1);
@@ -48,13 +48,20 @@ void *arena_alloc(arena *a, size_t n)
 	void *p = b->data + b->used;
 	b->used += need;
 	a->used_total += need;
-	memset(p, 0, n);
+	return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	void *p = arena_alloc_uninit(a, n);
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_alloc_uninit(a, n + 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);

@@ -18,6 +18,8 @@ void arena_init(arena *a, size_t limit);
 /* Returns zeroed memory aligned for any type, or NULL past the limit or on OOM.
  * The arena owns it. */
 void *arena_alloc(arena *a, size_t n);
+/* Like arena_alloc without the zeroing, for memory the caller fills at once. */
+void *arena_alloc_uninit(arena *a, size_t n);
 /* Copies s (n bytes) and NUL-terminates it; NULL on failure. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);

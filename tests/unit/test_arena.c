@@ -179,5 +179,29 @@ static void strings(void)
 	arena_free(&a);
 }
 
+/* arena_alloc_uninit: the same budget, alignment and blocks, without the zeroing;
+ * arena_alloc after it still zeroes. */
+static void uninit(void)
+{
+	arena a;
+	arena_init(&a, 4 * ALIGN);
+	unsigned char *p = arena_alloc_uninit(&a, 2 * ALIGN);
+	CHECK(p != NULL);
+	CHECK_INT_EQ((uintptr_t)p % ALIGN, 0);
+	memset(p, 0xAB, 2 * ALIGN);
+	CHECK(arena_alloc_uninit(&a, 2 * ALIGN + 1) == NULL); /* past the limit */
+	unsigned char *q = arena_alloc(&a, 2 * ALIGN);
+	CHECK(q != NULL);
+	for (size_t i = 0; i < 2 * ALIGN; i++)
+		CHECK_INT_EQ(q[i], 0);
+	CHECK(arena_alloc_uninit(&a, 1) == NULL);
+	CHECK_INT_EQ(a.used_total, 4 * ALIGN);
+	arena_free(&a);
+	arena_init(&a, 0);
+	CHECK(arena_alloc_uninit(&a, 20000) != NULL); /* a block of its own */
+	CHECK(arena_alloc_uninit(&a, SIZE_MAX - 8) == NULL);
+	arena_free(&a);
+}
+
 CHECK_MAIN("arena", T(alignment), T(zeroed), T(distinct_across_blocks), T(limit_refused),
-           T(large_allocations), T(overflowing_sizes), T(strings))
+           T(large_allocations), T(overflowing_sizes), T(strings), T(uninit))
