@@ -108,13 +108,22 @@ void api_household_rank(http_req *req)
 		api_fail(req, &err);
 		return;
 	}
+	int64_t county = 0, in_county_rank = 0, in_county = 0;
+	if (rank_household_county(app->st, &r, period, &county, &in_county_rank, &in_county, &err) !=
+	    CORE_OK) {
+		api_fail(req, &err);
+		return;
+	}
 	/* not ranked (moved out, nothing earned): rank null */
-	json_t *j = json_pack("{s:s, s:I, s:o, s:o, s:o, s:I, s:I}", "period", period, "earned",
-	                      (json_int_t)r.earned, "rank",
+	json_t *j = json_pack("{s:s, s:I, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:I}", "period", period,
+	                      "earned", (json_int_t)r.earned, "rank",
 	                      r.village_rank ? json_integer(r.village_rank) : json_null(),
 	                      "group_rank", r.group_rank ? json_integer(r.group_rank) : json_null(),
 	                      "household", api_render(&r, household_fields, N(household_fields)),
 	                      "households", (json_int_t)in_village, "group_households",
-	                      (json_int_t)in_group);
+	                      (json_int_t)in_group, "county_id",
+	                      county ? json_integer(county) : json_null(), "county_rank",
+	                      in_county_rank ? json_integer(in_county_rank) : json_null(),
+	                      "county_households", (json_int_t)in_county);
 	http_json(req, 200, j);
 }

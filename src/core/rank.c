@@ -118,3 +118,15 @@ core_status rank_household(store *st, const actor *who, int64_t household_id, co
 	}
 	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "排名", "ranking");
 }
+
+core_status rank_household_county(store *st, const st_rank_row *r, const char *period,
+                                  int64_t *county_id, int64_t *rank, int64_t *count,
+                                  core_err *err)
+{
+	*county_id = *rank = *count = 0;
+	if (!r->village_rank)
+		return CORE_OK;
+	store_rc rc = store_household_county_rank(st, r->household_id, period, r->earned, county_id,
+	                                          rank, count);
+	return rc == STORE_OK ? CORE_OK : core_store_fail(err, rc, "排名", "ranking");
+}

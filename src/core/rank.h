@@ -37,5 +37,11 @@ core_status rank_village(store *st, const actor *who, bool public_view, const st
 core_status rank_household(store *st, const actor *who, int64_t household_id, const char *period,
                            arena *ar, st_rank_row *out, int64_t *village_count,
                            int64_t *group_count, core_err *err);
+/* The household's rank among the ranked households of its county for period,
+ * for r as rank_household returned it (the caller has passed its access check):
+ * *rank and *count are 0 when r is not ranked or its village is in no county. */
+core_status rank_household_county(store *st, const st_rank_row *r, const char *period,
+                                  int64_t *county_id, int64_t *rank, int64_t *count,
+                                  core_err *err);
 
 #endif

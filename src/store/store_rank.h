@@ -63,6 +63,15 @@ store_rc store_ranking(store *st, const st_rank_filter *f, arena *ar, st_rank_ro
  * STORE_NOT_FOUND if the household is not ranked (moved out, nothing earned). */
 store_rc store_household_rank(store *st, int64_t household_id, const char *period, arena *ar,
                               st_rank_row *out, int64_t *village_count, int64_t *group_count);
+/* The household's rank among all ranked households of its county (the county
+ * above its village's township, or the village's own county) for period, given
+ * its points earned: 1 + how many there earned more (ties share a rank, as in
+ * the village), and how many are ranked there. *county_id is 0 and both counts 0
+ * if the village is in no county. Counts the kept totals of the county's
+ * villages (index totals_rank) without ranking them. */
+store_rc store_household_county_rank(store *st, int64_t household_id, const char *period,
+                                     int64_t earned, int64_t *county_id, int64_t *rank,
+                                     int64_t *count);
 
 /* ---- honour rules ----------------------------------------------------- */
 

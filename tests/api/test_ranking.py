@@ -9,7 +9,7 @@ against the entries."""
 import datetime
 
 from harness import Server, run, eq, status
-from ledger_fixtures import today, verify
+from ledger_fixtures import make_rule, today, unique, verify
 from rank_fixtures import Village, ranks
 
 HOUSEHOLDS = (("1001", "赵德胜", "一组"), ("1002", "钱秀英", "一组"), ("2001", "孙建国", "二组"),
@@ -139,6 +139,45 @@ def test_a_household_sees_its_own_rank():
     r = status(v.scorer.get(f"/api/v1/households/{v.hh['1003']}/rank?period={p['month']}"), 200, "").json
     eq((r["rank"], r["earned"]), (5, 0), "staff see any household")
     status(server().anon().get(f"/api/v1/households/{v.hh['1001']}/rank"), 401, "no login")
+
+
+
+def test_the_county_rank_counts_every_village_of_the_county():
+    v = build()
+    build()  # a second village of the same township: the county spans both and the demo's
+    s = server()
+    year = periods()["year"]
+    # below zero: every active household that earned nothing (no total) is ahead of it
+    minus = make_rule(v.admin, v.id, category="环境卫生", name=unique("乱堆乱放"), points=-2)
+    v.record("1003", 1, today().isoformat(), rule=minus["id"])  # -2
+    county = s.sql("SELECT a.parent_id FROM villages v JOIN areas a ON a.id = v.area_id"
+                   " WHERE v.id = ?", v.id)[0][0]
+    # what every household of the county earned this year, from the entries themselves; the
+    # ranked ones are the active households and any other that earned something
+    rows = s.sql(
+        "SELECT h.id, h.status, count(CASE WHEN substr(e.deed_date,1,4) = ?1 AND (e.kind IN"
+        " ('award','deduction','adjustment') OR (e.kind = 'reversal' AND o.kind IN"
+        " ('award','deduction','adjustment'))) THEN 1 END),"
+        " COALESCE(sum(CASE WHEN substr(e.deed_date,1,4) = ?1 AND (e.kind IN"
+        " ('award','deduction','adjustment') OR (e.kind = 'reversal' AND o.kind IN"
+        " ('award','deduction','adjustment'))) THEN e.points END), 0)"
+        " FROM households h JOIN villages vv ON vv.id = h.village_id"
+        " JOIN areas a ON a.id = vv.area_id"
+        " LEFT JOIN entries e ON e.household_id = h.id LEFT JOIN entries o ON o.id = e.reverses_id"
+        " WHERE a.id = ?2 OR a.parent_id = ?2 GROUP BY h.id", year, county)
+    ranked = [pts for (_, st, n, pts) in rows if st == "active" or n > 0]
+    assert len({r[0] for r in s.sql("SELECT DISTINCT h.village_id FROM households h"
+                                    " WHERE h.id IN (%s)" % ",".join(str(r[0]) for r in rows))}) >= 3
+    for passbook in ("1001", "2001", "2002", "1003"):
+        r = status(v.admin.get(f"/api/v1/households/{v.hh[passbook]}/rank?period={year}"), 200,
+                   passbook).json
+        mine = r["earned"]
+        eq((r["county_id"], r["county_rank"], r["county_households"]),
+           (county, 1 + sum(1 for x in ranked if x > mine), len(ranked)), f"{passbook} in the county")
+        assert r["county_rank"] >= r["rank"], r
+    me = v.villager("2001")
+    r = status(me.get(f"/api/v1/households/{v.hh['2001']}/rank?period={year}"), 200, "own").json
+    eq(r["county_rank"], 1 + sum(1 for x in ranked if x > 7), "the villager sees it too")
 
 
 def test_bad_queries():
