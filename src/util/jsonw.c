@@ -8,6 +8,8 @@
  */
 #include "util/jsonw.h"
 
+#include "util/utf8.h"
+
 #include <string.h>
 
 #include "util/timeutil.h"
@@ -178,38 +180,6 @@ static const unsigned char needs_escape[256] = {
 	1, 1, 0, 0, 1, ['\\'] = 1,
 };
 
-/* The length of the UTF-8 sequence at u (n bytes left), checked as utf8_valid and
- * jansson check it (no overlong forms, no surrogates, nothing past U+10FFFF); 0 if
- * it is not valid. u[0] is at least 0x80. */
-static size_t utf8_seq(const unsigned char *u, size_t n)
-{
-	unsigned char c = u[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < len || u[1] < lo || u[1] > hi)
-		return 0;
-	for (size_t k = 2; k < len; k++)
-		if (u[k] < 0x80 || u[k] > 0xBF)
-			return 0;
-	return len;
-}
-
 /* The bytes jw_str writes for s at most: quotes, escapes, and at least "null". */
 static size_t escaped_len(const char *s, size_t n)
 {
@@ -250,7 +220,7 @@ void jw_str(jw *w, const char *s)
 	for (size_t i = 0; i < n;) {
 		unsigned char c = u[i];
 		if (c >= 0x80) {
-			size_t len = utf8_seq(u + i, n - i);
+			size_t len = utf8_seq_len(u + i, n - i);
 			if (!len) {
 				/* json_string refuses text that is not UTF-8: null instead */
 				memcpy(w->data + w->len, "null", 4);

@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The length (2 to 4) of the well-formed multi-byte sequence at u, n bytes left, u[0] at
+ * least 0x80; 0 if it is not one (overlong, surrogate, past U+10FFFF, cut short). */
+size_t utf8_seq_len(const unsigned char *u, size_t n);
 /* True if s[0..n) is well-formed UTF-8 (no overlongs, surrogates or NULs). */
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8 s; undefined on invalid input. */
